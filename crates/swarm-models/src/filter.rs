@@ -1,0 +1,542 @@
+//! [`TaskFilter`]: the daemon's task filter keys as a builder, turned into the Engine API's
+//! `filters` JSON or into `docker --filter` arguments, and evaluated against tasks the way
+//! the daemon evaluates them (for the replay transport and the fake engine).
+//!
+//! Values of one key are OR'ed, keys are AND'ed. `service` and `node` accept a name, an ID or
+//! a unique ID prefix; [`TaskFilter::resolve`] turns them into IDs first, and fails like the
+//! daemon does when one matches nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::str::FromStr;
+
+use crate::node::Node;
+use crate::service::Service;
+use crate::spec::Runtime;
+use crate::state::TaskState;
+use crate::task::Task;
+
+/// The filter keys the daemon accepts on `GET /tasks`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum FilterKey {
+    /// Task ID prefix.
+    Id,
+    /// Prefix of the task's internal name (`service.slot.taskid` or `service.nodeid.taskid`).
+    Name,
+    /// Service name, ID or unique ID prefix.
+    Service,
+    /// Node hostname, ID or unique ID prefix.
+    Node,
+    /// A label of the task's SERVICE: `key` or `key=value`.
+    Label,
+    /// The task's desired state.
+    DesiredState,
+    /// The runtime: container (the daemon's default), plugin or attachment.
+    Runtime,
+}
+
+impl FilterKey {
+    /// Every key, in the daemon's spelling.
+    pub const ALL: [FilterKey; 7] = [
+        Self::Id,
+        Self::Name,
+        Self::Service,
+        Self::Node,
+        Self::Label,
+        Self::DesiredState,
+        Self::Runtime,
+    ];
+
+    /// The key as the daemon spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Id => "id",
+            Self::Name => "name",
+            Self::Service => "service",
+            Self::Node => "node",
+            Self::Label => "label",
+            Self::DesiredState => "desired-state",
+            Self::Runtime => "runtime",
+        }
+    }
+}
+
+impl fmt::Display for FilterKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for FilterKey {
+    type Err = FilterError;
+
+    fn from_str(key: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|known| known.as_str() == key)
+            .ok_or_else(|| FilterError::UnknownKey {
+                key: key.to_owned(),
+            })
+    }
+}
+
+/// Why a filter is not valid, or could not be resolved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FilterError {
+    /// The key is not one the daemon accepts for tasks.
+    #[error("invalid filter '{key}': task filters are id, name, service, node, label, desired-state, runtime")]
+    UnknownKey {
+        /// The key as given.
+        key: String,
+    },
+    /// A `key=value` argument without `=`.
+    #[error("bad format of filter {arg:?} (expected key=value)")]
+    MissingEquals {
+        /// The argument as given.
+        arg: String,
+    },
+    /// The filters JSON is neither `{"k":["v"]}` nor `{"k":{"v":true}}`.
+    #[error("invalid filters JSON: {reason}")]
+    BadJson {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A `service` value matched no service.
+    #[error("service {value} not found")]
+    ServiceNotFound {
+        /// The value as given.
+        value: String,
+    },
+    /// A `node` value matched no node.
+    #[error("node {value} not found")]
+    NodeNotFound {
+        /// The value as given.
+        value: String,
+    },
+    /// A `service` or `node` ID prefix matched more than one object.
+    #[error("{kind} {value} is ambiguous ({matches} matches found)")]
+    Ambiguous {
+        /// `service` or `node`.
+        kind: &'static str,
+        /// The value as given.
+        value: String,
+        /// How many objects it matched.
+        matches: usize,
+    },
+}
+
+/// A task filter: a set of values per key.
+///
+/// ```
+/// use swarm_models::{TaskFilter, TaskState};
+///
+/// let filter = TaskFilter::new()
+///     .service("web")
+///     .desired_state(TaskState::Running)
+///     .label("tier=front");
+/// assert_eq!(
+///     filter.to_filters_json(),
+///     r#"{"desired-state":["running"],"label":["tier=front"],"service":["web"]}"#
+/// );
+/// assert_eq!(filter.to_cli_args()[..2], ["--filter".to_string(), "service=web".to_string()]);
+///
+/// let parsed: TaskFilter = "node=worker-1".parse().unwrap();
+/// assert!("colour=red".parse::<TaskFilter>().is_err());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct TaskFilter {
+    values: BTreeMap<FilterKey, BTreeSet<String>>,
+}
+
+impl TaskFilter {
+    /// An empty filter (matches every container task).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a value for a key.
+    pub fn with(mut self, key: FilterKey, value: impl Into<String>) -> Self {
+        self.insert(key, value);
+        self
+    }
+
+    /// Adds a value for a key, in place.
+    pub fn insert(&mut self, key: FilterKey, value: impl Into<String>) {
+        self.values.entry(key).or_default().insert(value.into());
+    }
+
+    /// Tasks whose ID starts with `prefix`.
+    pub fn id(self, prefix: impl Into<String>) -> Self {
+        self.with(FilterKey::Id, prefix)
+    }
+
+    /// Tasks whose internal name starts with `prefix`.
+    pub fn name(self, prefix: impl Into<String>) -> Self {
+        self.with(FilterKey::Name, prefix)
+    }
+
+    /// Tasks of a service (name, ID or unique ID prefix).
+    pub fn service(self, service: impl Into<String>) -> Self {
+        self.with(FilterKey::Service, service)
+    }
+
+    /// Tasks on a node (hostname, ID or unique ID prefix).
+    pub fn node(self, node: impl Into<String>) -> Self {
+        self.with(FilterKey::Node, node)
+    }
+
+    /// Tasks whose service has a label: `key` or `key=value`.
+    pub fn label(self, label: impl Into<String>) -> Self {
+        self.with(FilterKey::Label, label)
+    }
+
+    /// Tasks with this desired state.
+    pub fn desired_state(self, state: TaskState) -> Self {
+        self.with(FilterKey::DesiredState, state.as_str())
+    }
+
+    /// Tasks with this runtime (without one, the daemon lists container tasks only).
+    pub fn runtime(self, runtime: Runtime) -> Self {
+        self.with(FilterKey::Runtime, runtime.as_str())
+    }
+
+    /// Parses and adds a `key=value` argument as `docker --filter` takes it.
+    pub fn push_arg(&mut self, arg: &str) -> Result<(), FilterError> {
+        let (key, value) = arg.split_once('=').ok_or_else(|| FilterError::MissingEquals {
+            arg: arg.to_owned(),
+        })?;
+        let key: FilterKey = key.trim().parse()?;
+        self.insert(key, value);
+        Ok(())
+    }
+
+    /// True when no key has a value.
+    pub fn is_empty(&self) -> bool {
+        self.values.values().all(BTreeSet::is_empty)
+    }
+
+    /// The values of one key, sorted.
+    pub fn values(&self, key: FilterKey) -> impl Iterator<Item = &str> {
+        self.values
+            .get(&key)
+            .into_iter()
+            .flat_map(|values| values.iter().map(String::as_str))
+    }
+
+    /// Every key with its values, keys in declaration order.
+    pub fn iter(&self) -> impl Iterator<Item = (FilterKey, &str)> {
+        self.values
+            .iter()
+            .flat_map(|(key, values)| values.iter().map(move |value| (*key, value.as_str())))
+    }
+
+    /// The Engine API's `filters` query value: `{"key":["value",...]}`, keys sorted.
+    pub fn to_filters_json(&self) -> String {
+        let map: BTreeMap<&str, Vec<&str>> = self
+            .values
+            .iter()
+            .filter(|(_, values)| !values.is_empty())
+            .map(|(key, values)| (key.as_str(), values.iter().map(String::as_str).collect()))
+            .collect();
+        // Serializing a map of strings to string lists cannot fail.
+        serde_json::to_string(&map).unwrap_or_else(|_| String::from("{}"))
+    }
+
+    /// Parses the Engine API's `filters` value, in either shape the daemon accepts:
+    /// `{"k":["v"]}` or `{"k":{"v":true}}`. An unknown key is an error, as on the daemon.
+    pub fn from_filters_json(json: &str) -> Result<Self, FilterError> {
+        let bad = |reason: String| FilterError::BadJson { reason };
+        let raw: BTreeMap<String, serde_json::Value> =
+            serde_json::from_str(json).map_err(|err| bad(err.to_string()))?;
+        let mut filter = Self::new();
+        for (key, values) in raw {
+            let key: FilterKey = key.parse()?;
+            match values {
+                serde_json::Value::Array(items) => {
+                    for item in items {
+                        match item {
+                            serde_json::Value::String(value) => filter.insert(key, value),
+                            other => return Err(bad(format!("{key}: {other} is not a string"))),
+                        }
+                    }
+                }
+                serde_json::Value::Object(items) => {
+                    for (value, enabled) in items {
+                        if enabled == serde_json::Value::Bool(true) {
+                            filter.insert(key, value);
+                        }
+                    }
+                }
+                other => return Err(bad(format!("{key}: {other} is neither a list nor a map"))),
+            }
+        }
+        Ok(filter)
+    }
+
+    /// `docker` arguments: `--filter key=value` for every value.
+    pub fn to_cli_args(&self) -> Vec<String> {
+        self.iter()
+            .flat_map(|(key, value)| ["--filter".to_owned(), format!("{key}={value}")])
+            .collect()
+    }
+
+    /// Resolves `service` and `node` values to IDs against the swarm's objects, as the
+    /// daemon does: full ID, then exact name, then unique ID prefix.
+    pub fn resolve(&self, services: &[Service], nodes: &[Node]) -> Result<ResolvedTaskFilter, FilterError> {
+        let mut service_ids = None;
+        if self.values.contains_key(&FilterKey::Service) {
+            let mut ids = BTreeSet::new();
+            for value in self.values(FilterKey::Service) {
+                let candidates = services.iter().map(|s| (s.id.as_str(), s.name().unwrap_or("")));
+                ids.insert(resolve_one("service", value, candidates)?);
+            }
+            service_ids = Some(ids);
+        }
+        let mut node_ids = None;
+        if self.values.contains_key(&FilterKey::Node) {
+            let mut ids = BTreeSet::new();
+            for value in self.values(FilterKey::Node) {
+                let candidates = nodes.iter().map(|n| (n.id.as_str(), n.hostname().unwrap_or("")));
+                ids.insert(resolve_one("node", value, candidates)?);
+            }
+            node_ids = Some(ids);
+        }
+        let service_names = services
+            .iter()
+            .map(|s| (s.id.clone(), s.name().unwrap_or_default().to_owned()))
+            .collect();
+        let service_labels = services
+            .iter()
+            .map(|s| (s.id.clone(), s.spec.labels.clone()))
+            .collect();
+        Ok(ResolvedTaskFilter {
+            filter: self.clone(),
+            service_ids,
+            node_ids,
+            service_names,
+            service_labels,
+        })
+    }
+}
+
+impl FromStr for TaskFilter {
+    type Err = FilterError;
+
+    /// Parses one `key=value` argument.
+    fn from_str(arg: &str) -> Result<Self, Self::Err> {
+        let mut filter = Self::new();
+        filter.push_arg(arg)?;
+        Ok(filter)
+    }
+}
+
+/// A [`TaskFilter`] whose service and node values were resolved to IDs; it can test tasks.
+#[derive(Debug, Clone)]
+pub struct ResolvedTaskFilter {
+    filter: TaskFilter,
+    service_ids: Option<BTreeSet<String>>,
+    node_ids: Option<BTreeSet<String>>,
+    service_names: BTreeMap<String, String>,
+    service_labels: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl ResolvedTaskFilter {
+    /// True when the daemon would return this task for the filter.
+    pub fn matches(&self, task: &Task) -> bool {
+        let filter = &self.filter;
+        let any = |key: FilterKey, test: &dyn Fn(&str) -> bool| {
+            let mut values = filter.values(key).peekable();
+            values.peek().is_none() || values.any(test)
+        };
+        let service_id = task.service_id.as_deref().unwrap_or("");
+        let node_id = task.node_id.as_deref().unwrap_or("");
+        if let Some(ids) = &self.service_ids {
+            if !ids.contains(service_id) {
+                return false;
+            }
+        }
+        if let Some(ids) = &self.node_ids {
+            if !ids.contains(node_id) {
+                return false;
+            }
+        }
+        if !any(FilterKey::Id, &|prefix| task.id.starts_with(prefix)) {
+            return false;
+        }
+        let internal_name = self.internal_name(task);
+        if !any(FilterKey::Name, &|prefix| internal_name.starts_with(prefix)) {
+            return false;
+        }
+        let desired = task.desired_state.as_ref().map(TaskState::as_str).unwrap_or("");
+        if !any(FilterKey::DesiredState, &|state| state == desired) {
+            return false;
+        }
+        let labels = self.service_labels.get(service_id);
+        if !any(FilterKey::Label, &|label| label_matches(labels, label)) {
+            return false;
+        }
+        let runtime = task_runtime(task);
+        let mut runtimes = filter.values(FilterKey::Runtime).peekable();
+        if runtimes.peek().is_none() {
+            runtime == Runtime::Container
+        } else {
+            runtimes.any(|wanted| wanted == runtime.as_str())
+        }
+    }
+
+    /// The daemon's internal task name: the task's own name if set, else
+    /// `service.slot.taskid`, or `service.nodeid.taskid` for tasks without a slot.
+    pub fn internal_name(&self, task: &Task) -> String {
+        if let Some(name) = task.name.as_deref().filter(|name| !name.is_empty()) {
+            return name.to_owned();
+        }
+        let service_id = task.service_id.as_deref().unwrap_or("");
+        let service = self
+            .service_names
+            .get(service_id)
+            .map(String::as_str)
+            .unwrap_or(service_id);
+        match task.slot {
+            Some(slot) if slot > 0 => format!("{service}.{slot}.{}", task.id),
+            _ => format!("{service}.{}.{}", task.node_id.as_deref().unwrap_or(""), task.id),
+        }
+    }
+}
+
+/// The runtime of a task: its spec's `Runtime`, else which spec it carries.
+pub fn task_runtime(task: &Task) -> Runtime {
+    if let Some(runtime) = &task.spec.runtime {
+        return runtime.clone();
+    }
+    if task.spec.plugin_spec.is_some() {
+        Runtime::Plugin
+    } else if task.spec.network_attachment_spec.is_some() {
+        Runtime::Attachment
+    } else {
+        Runtime::Container
+    }
+}
+
+fn label_matches(labels: Option<&BTreeMap<String, String>>, wanted: &str) -> bool {
+    let Some(labels) = labels else {
+        return false;
+    };
+    match wanted.split_once('=') {
+        Some((key, value)) => labels.get(key).is_some_and(|have| have == value),
+        None => labels.contains_key(wanted),
+    }
+}
+
+/// Full ID, then exact name, then unique ID prefix.
+fn resolve_one<'a>(
+    kind: &'static str,
+    value: &str,
+    candidates: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+) -> Result<String, FilterError> {
+    if let Some((id, _)) = candidates.clone().find(|(id, _)| *id == value) {
+        return Ok(id.to_owned());
+    }
+    if let Some((id, _)) = candidates.clone().find(|(_, name)| *name == value) {
+        return Ok(id.to_owned());
+    }
+    let prefixed: Vec<&str> = candidates
+        .filter(|(id, _)| !value.is_empty() && id.starts_with(value))
+        .map(|(id, _)| id)
+        .collect();
+    match prefixed.as_slice() {
+        [only] => Ok((*only).to_owned()),
+        [] if kind == "service" => Err(FilterError::ServiceNotFound {
+            value: value.to_owned(),
+        }),
+        [] => Err(FilterError::NodeNotFound {
+            value: value.to_owned(),
+        }),
+        many => Err(FilterError::Ambiguous {
+            kind,
+            value: value.to_owned(),
+            matches: many.len(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(id: &str, name: &str) -> Service {
+        serde_json::from_value(serde_json::json!({
+            "ID": id, "Spec": {"Name": name, "Labels": {"tier": "front", "solo": ""}}
+        }))
+        .unwrap()
+    }
+
+    fn task(id: &str, service_id: &str, slot: Option<u64>, node: &str, desired: &str) -> Task {
+        serde_json::from_value(serde_json::json!({
+            "ID": id, "ServiceID": service_id, "Slot": slot, "NodeID": node,
+            "DesiredState": desired, "Spec": {"ContainerSpec": {"Image": "busybox"}}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn both_json_shapes_parse_and_unknown_key_fails() {
+        let a = TaskFilter::from_filters_json(r#"{"service":["web"]}"#).unwrap();
+        let b = TaskFilter::from_filters_json(r#"{"service":{"web":true}}"#).unwrap();
+        assert_eq!(a, b);
+        let err = TaskFilter::from_filters_json(r#"{"colour":["red"]}"#).unwrap_err();
+        assert_eq!(err, FilterError::UnknownKey { key: "colour".into() });
+        assert!(TaskFilter::from_filters_json("[1]").is_err());
+    }
+
+    #[test]
+    fn push_arg_errors() {
+        let mut filter = TaskFilter::new();
+        assert!(matches!(filter.push_arg("service"), Err(FilterError::MissingEquals { .. })));
+        assert!(matches!(filter.push_arg("nope=1"), Err(FilterError::UnknownKey { .. })));
+        filter.push_arg("label=a=b").unwrap();
+        assert_eq!(filter.values(FilterKey::Label).collect::<Vec<_>>(), ["a=b"]);
+    }
+
+    #[test]
+    fn resolution_and_matching() {
+        let services = [service("abc123", "web"), service("abd456", "db")];
+        let t1 = task("t1", "abc123", Some(1), "n1", "running");
+        let t2 = task("t2", "abd456", Some(2), "n2", "shutdown");
+
+        let by_name = TaskFilter::new().service("web").resolve(&services, &[]).unwrap();
+        assert!(by_name.matches(&t1) && !by_name.matches(&t2));
+
+        let by_prefix = TaskFilter::new().service("abd").resolve(&services, &[]).unwrap();
+        assert!(by_prefix.matches(&t2) && !by_prefix.matches(&t1));
+
+        let ambiguous = TaskFilter::new().service("ab").resolve(&services, &[]).unwrap_err();
+        assert!(matches!(ambiguous, FilterError::Ambiguous { matches: 2, .. }));
+        let missing = TaskFilter::new().service("zzz").resolve(&services, &[]).unwrap_err();
+        assert!(matches!(missing, FilterError::ServiceNotFound { .. }));
+
+        let desired = TaskFilter::new().desired_state(TaskState::Running).resolve(&services, &[]).unwrap();
+        assert!(desired.matches(&t1) && !desired.matches(&t2));
+
+        let name = TaskFilter::new().name("web.1").resolve(&services, &[]).unwrap();
+        assert!(name.matches(&t1) && !name.matches(&t2));
+
+        let label = TaskFilter::new().label("tier=front").label("nothing").resolve(&services, &[]).unwrap();
+        assert!(label.matches(&t1));
+        let label_missing = TaskFilter::new().label("tier=back").resolve(&services, &[]).unwrap();
+        assert!(!label_missing.matches(&t1));
+    }
+
+    #[test]
+    fn runtime_defaults_to_container() {
+        let mut attachment = task("t3", "", None, "n1", "running");
+        attachment.spec.container_spec = None;
+        attachment.spec.network_attachment_spec = Some(Default::default());
+        let all = TaskFilter::new().resolve(&[], &[]).unwrap();
+        assert!(!all.matches(&attachment));
+        let attachments = TaskFilter::new().runtime(Runtime::Attachment).resolve(&[], &[]).unwrap();
+        assert!(attachments.matches(&attachment));
+    }
+}

@@ -1,0 +1,81 @@
+//! Lossless serde types for Docker Swarm tasks, services and nodes.
+//!
+//! `swarm-models` is the pure-data layer of the swarm-tasks toolkit: it parses what the
+//! Docker Engine API (and `docker inspect`) return for tasks, services and nodes, and writes
+//! the same JSON back without losing a value or a nanosecond. It does no I/O and depends on
+//! no async runtime or HTTP stack; the transports live in `swarm-transport`, the client in
+//! `swarm-tasks` (which re-exports this crate as `swarm_tasks::models`).
+//!
+//! - [`Task`] and everything nested in it ([`TaskSpec`], [`ContainerSpec`], [`TaskStatus`],
+//!   [`ContainerStatus`], [`PortStatus`], resources, restart policy, placement, mounts,
+//!   health check, network attachments ...), named as the daemon names them on the wire.
+//! - [`TaskState`], with a fallback that keeps states this version does not know, and the
+//!   lifecycle helpers a monitor needs. Other daemon vocabularies (restart conditions, node
+//!   roles, update states ...) are open enums in the same way.
+//! - [`Timestamp`] (nanoseconds, offsets, Go's zero time) and [`NanoDuration`].
+//! - [`Service`] and [`Node`], with what names, placement and convergence checks need.
+//! - [`TaskFilter`], the daemon's task filter keys, as filters JSON or `docker` arguments.
+//!
+//! Unknown keys are ignored and `null` reads like an absent field, so a newer daemon never
+//! breaks a parse; nothing here panics on any input.
+//!
+//! ```
+//! use swarm_models::{Task, TaskState};
+//!
+//! let body = r#"[{"ID":"x1","DesiredState":"running",
+//!                 "Status":{"State":"failed","Err":"task: non-zero exit (1)",
+//!                           "ContainerStatus":{"ExitCode":1}}}]"#;
+//! let tasks: Vec<Task> = serde_json::from_str(body)?;
+//! assert_eq!(tasks[0].state(), Some(&TaskState::Failed));
+//! assert_eq!(tasks[0].error(), Some("task: non-zero exit (1)"));
+//! assert_eq!(tasks[0].exit_code(), Some(1));
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod container;
+mod de;
+mod filter;
+mod network;
+mod node;
+mod open_enum;
+mod resources;
+mod service;
+mod spec;
+mod state;
+mod task;
+mod time;
+
+pub use container::{
+    AppArmorOpts, BindOptions, ClusterOptions, ConfigReference, ContainerSpec, CredentialSpec,
+    DnsConfig, FileTarget, HealthConfig, ImageOptions, Mount, MountType, Privileges,
+    RuntimeTarget, SeLinuxContext, SeccompOpts, SecretReference, TmpfsOptions, Ulimit,
+    VolumeOptions,
+};
+pub use filter::{FilterError, FilterKey, ResolvedTaskFilter, TaskFilter, task_runtime};
+pub use network::{ConfigFrom, IpamConfig, IpamOptions, Network, NetworkAttachment, NetworkSpec};
+pub use node::{
+    CsiInfo, EngineDescription, ManagerStatus, Node, NodeAvailability, NodeDescription, NodeRole,
+    NodeSpec, NodeState, NodeStatus, PluginDescription, TlsInfo,
+};
+pub use resources::{
+    DiscreteGenericResource, GenericResource, Limit, NamedGenericResource, ResourceRequirements,
+    Resources,
+};
+pub use service::{
+    EmptyObject, Endpoint, EndpointMode, EndpointSpec, FailureAction, JobStatus, ReplicatedJobMode,
+    ReplicatedMode, Service, ServiceMode, ServiceModeSpec, ServiceSpec, ServiceStatus, UpdateConfig,
+    UpdateOrder, UpdateState, UpdateStatus, VirtualIp,
+};
+pub use spec::{
+    Driver, NetworkAttachmentConfig, NetworkAttachmentSpec, Placement, PlacementPreference,
+    Platform, PluginPrivilege, PluginSpec, RestartCondition, RestartPolicy, Runtime, SpreadOver,
+    TaskSpec,
+};
+pub use state::TaskState;
+pub use task::{
+    ContainerStatus, ObjectVersion, PortConfig, PortProtocol, PortStatus, PublishMode, Task,
+    TaskStatus, VolumeAttachment,
+};
+pub use time::{NanoDuration, ParseTimestampError, Timestamp};

@@ -1,0 +1,392 @@
+//! [`Service`]: what `GET /services` returns, with what naming, monitoring and convergence
+//! checks need (mode, replicas, update status, task counts, endpoint).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::de;
+use crate::open_enum::open_enum;
+use crate::spec::TaskSpec;
+use crate::task::{ObjectVersion, PortConfig};
+use crate::time::{NanoDuration, Timestamp};
+
+/// A swarm service.
+///
+/// ```
+/// use swarm_models::{Service, ServiceMode};
+///
+/// let json = r#"{"ID":"s1","Spec":{"Name":"web","Mode":{"Replicated":{"Replicas":3}}}}"#;
+/// let service: Service = serde_json::from_str(json).unwrap();
+/// assert_eq!(service.name(), Some("web"));
+/// assert_eq!(service.mode(), ServiceMode::Replicated { replicas: 3 });
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct Service {
+    /// The service ID.
+    #[serde(rename = "ID")]
+    pub id: String,
+    /// The object version.
+    #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+    pub version: Option<ObjectVersion>,
+    /// When it was created.
+    #[serde(rename = "CreatedAt", skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// When it last changed.
+    #[serde(rename = "UpdatedAt", skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+    /// The current spec.
+    #[serde(rename = "Spec", deserialize_with = "de::null_default")]
+    pub spec: ServiceSpec,
+    /// The spec before the last update (what a rollback returns to).
+    #[serde(rename = "PreviousSpec", skip_serializing_if = "Option::is_none")]
+    pub previous_spec: Option<ServiceSpec>,
+    /// The endpoint: published ports and virtual IPs.
+    #[serde(rename = "Endpoint", skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<Endpoint>,
+    /// The progress of the last update or rollback.
+    #[serde(rename = "UpdateStatus", skip_serializing_if = "Option::is_none")]
+    pub update_status: Option<UpdateStatus>,
+    /// Task counts, when requested with `?status=true`.
+    #[serde(rename = "ServiceStatus", skip_serializing_if = "Option::is_none")]
+    pub service_status: Option<ServiceStatus>,
+    /// The state of a job service.
+    #[serde(rename = "JobStatus", skip_serializing_if = "Option::is_none")]
+    pub job_status: Option<JobStatus>,
+}
+
+impl Service {
+    /// The service's name.
+    pub fn name(&self) -> Option<&str> {
+        self.spec.name.as_deref()
+    }
+
+    /// The service's mode, summarized.
+    pub fn mode(&self) -> ServiceMode {
+        self.spec
+            .mode
+            .as_ref()
+            .map(ServiceModeSpec::summary)
+            .unwrap_or(ServiceMode::Replicated { replicas: 1 })
+    }
+}
+
+/// A service's spec.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(default, rename_all = "PascalCase")]
+pub struct ServiceSpec {
+    /// The service's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Service labels (the `label` task filter matches these).
+    #[serde(
+        deserialize_with = "de::null_default",
+        skip_serializing_if = "de::is_empty"
+    )]
+    pub labels: BTreeMap<String, String>,
+    /// The template every task is created from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_template: Option<TaskSpec>,
+    /// Replicated, global, or a job.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ServiceModeSpec>,
+    /// How updates roll out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update_config: Option<UpdateConfig>,
+    /// How rollbacks roll out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rollback_config: Option<UpdateConfig>,
+    /// Deprecated network list (use the task template's networks).
+    #[serde(
+        deserialize_with = "de::null_default",
+        skip_serializing_if = "de::is_empty"
+    )]
+    pub networks: Vec<crate::spec::NetworkAttachmentConfig>,
+    /// Endpoint mode and published ports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint_spec: Option<EndpointSpec>,
+}
+
+/// The mode object of a service spec; exactly one field is set.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(default, rename_all = "PascalCase")]
+pub struct ServiceModeSpec {
+    /// A fixed number of replicas.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replicated: Option<ReplicatedMode>,
+    /// One task per eligible node.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub global: Option<EmptyObject>,
+    /// A job run to a number of completions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replicated_job: Option<ReplicatedJobMode>,
+    /// A job run once per eligible node.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub global_job: Option<EmptyObject>,
+}
+
+impl ServiceModeSpec {
+    /// The mode as one enum value.
+    pub fn summary(&self) -> ServiceMode {
+        if let Some(replicated) = &self.replicated {
+            ServiceMode::Replicated {
+                replicas: replicated.replicas.unwrap_or(1),
+            }
+        } else if self.global.is_some() {
+            ServiceMode::Global
+        } else if let Some(job) = &self.replicated_job {
+            ServiceMode::ReplicatedJob {
+                max_concurrent: job.max_concurrent.unwrap_or(1),
+                total_completions: job.total_completions.unwrap_or(1),
+            }
+        } else if self.global_job.is_some() {
+            ServiceMode::GlobalJob
+        } else {
+            ServiceMode::Unknown
+        }
+    }
+}
+
+/// A service's mode, summarized from [`ServiceModeSpec`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ServiceMode {
+    /// A fixed number of replicas.
+    Replicated {
+        /// Desired replicas.
+        replicas: u64,
+    },
+    /// One task per eligible node.
+    Global,
+    /// A job run to a number of completions.
+    ReplicatedJob {
+        /// Tasks run at once.
+        max_concurrent: u64,
+        /// Successful completions wanted.
+        total_completions: u64,
+    },
+    /// A job run once per eligible node.
+    GlobalJob,
+    /// A mode this version does not know.
+    Unknown,
+}
+
+impl ServiceMode {
+    /// True for the two job modes, whose tasks are meant to end `complete`.
+    pub fn is_job(&self) -> bool {
+        matches!(self, Self::ReplicatedJob { .. } | Self::GlobalJob)
+    }
+
+    /// True for global and global-job services, whose tasks are named by node, not slot.
+    pub fn is_global(&self) -> bool {
+        matches!(self, Self::Global | Self::GlobalJob)
+    }
+}
+
+/// Replicated mode settings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(default, rename_all = "PascalCase")]
+pub struct ReplicatedMode {
+    /// Desired replicas.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<u64>,
+}
+
+/// Replicated job settings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(default, rename_all = "PascalCase")]
+pub struct ReplicatedJobMode {
+    /// Tasks run at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_concurrent: Option<u64>,
+    /// Successful completions wanted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_completions: Option<u64>,
+}
+
+/// A JSON object with no fields the daemon defines (`"Global": {}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct EmptyObject {}
+
+/// How an update or rollback proceeds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(default, rename_all = "PascalCase")]
+pub struct UpdateConfig {
+    /// Tasks updated at once (0 = all).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parallelism: Option<u64>,
+    /// Pause between batches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delay: Option<NanoDuration>,
+    /// What to do when an update fails: pause, continue or rollback.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_action: Option<FailureAction>,
+    /// How long to watch each task for failure after it is updated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monitor: Option<NanoDuration>,
+    /// The fraction of tasks that may fail before the update counts as failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_failure_ratio: Option<f64>,
+    /// stop-first or start-first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order: Option<UpdateOrder>,
+}
+
+open_enum! {
+    /// What the orchestrator does when an update fails.
+    pub enum FailureAction / Other {
+        /// Pause the update.
+        Pause => "pause",
+        /// Carry on.
+        Continue => "continue",
+        /// Roll back to the previous spec.
+        Rollback => "rollback",
+    }
+}
+
+open_enum! {
+    /// The order of stopping old and starting new tasks during an update.
+    pub enum UpdateOrder / Other {
+        /// Stop the old task first.
+        StopFirst => "stop-first",
+        /// Start the new task first.
+        StartFirst => "start-first",
+    }
+}
+
+/// Endpoint mode and published ports, as asked for.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(default, rename_all = "PascalCase")]
+pub struct EndpointSpec {
+    /// vip or dnsrr.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<EndpointMode>,
+    /// Published ports.
+    #[serde(
+        deserialize_with = "de::null_default",
+        skip_serializing_if = "de::is_empty"
+    )]
+    pub ports: Vec<PortConfig>,
+}
+
+open_enum! {
+    /// How clients reach a service's tasks.
+    pub enum EndpointMode / Other {
+        /// A virtual IP that load-balances.
+        Vip => "vip",
+        /// DNS round robin.
+        Dnsrr => "dnsrr",
+    }
+}
+
+/// A service's endpoint as it is.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct Endpoint {
+    /// The spec in effect.
+    #[serde(rename = "Spec", skip_serializing_if = "Option::is_none")]
+    pub spec: Option<EndpointSpec>,
+    /// Published ports.
+    #[serde(
+        rename = "Ports",
+        deserialize_with = "de::null_default",
+        skip_serializing_if = "de::is_empty"
+    )]
+    pub ports: Vec<PortConfig>,
+    /// Virtual IPs, one per network.
+    #[serde(
+        rename = "VirtualIPs",
+        deserialize_with = "de::null_default",
+        skip_serializing_if = "de::is_empty"
+    )]
+    pub virtual_ips: Vec<VirtualIp>,
+}
+
+/// A service's virtual IP on one network.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct VirtualIp {
+    /// The network's ID.
+    #[serde(rename = "NetworkID", skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// The address, in CIDR form.
+    #[serde(rename = "Addr", skip_serializing_if = "Option::is_none")]
+    pub addr: Option<String>,
+}
+
+/// The progress of an update or rollback.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(default, rename_all = "PascalCase")]
+pub struct UpdateStatus {
+    /// updating, paused, completed, rollback_started, rollback_paused or rollback_completed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<UpdateState>,
+    /// When it started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<Timestamp>,
+    /// When it completed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<Timestamp>,
+    /// Why it is in this state (e.g. why it paused).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+open_enum! {
+    /// The state of a service update.
+    pub enum UpdateState / Other {
+        /// Rolling out.
+        Updating => "updating",
+        /// Paused, usually after failures.
+        Paused => "paused",
+        /// Done.
+        Completed => "completed",
+        /// Rolling back.
+        RollbackStarted => "rollback_started",
+        /// The rollback paused.
+        RollbackPaused => "rollback_paused",
+        /// Rolled back to the previous spec.
+        RollbackCompleted => "rollback_completed",
+    }
+}
+
+/// Task counts of a service (`GET /services?status=true`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(default, rename_all = "PascalCase")]
+pub struct ServiceStatus {
+    /// Tasks running now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub running_tasks: Option<u64>,
+    /// Tasks that should be running.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub desired_tasks: Option<u64>,
+    /// Job tasks that completed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_tasks: Option<u64>,
+}
+
+/// The state of a job service.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(default, rename_all = "PascalCase")]
+pub struct JobStatus {
+    /// Which run of the job is current.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_iteration: Option<ObjectVersion>,
+    /// When the current run started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_execution: Option<Timestamp>,
+}

@@ -1,0 +1,3 @@
+//! The `swarm-tasks` command: argument parsing and rendering over the `swarm-tasks` facade.
+
+fn main() {}

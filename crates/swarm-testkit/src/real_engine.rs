@@ -1,0 +1,1 @@
+//! Helpers for the real Docker Engine on this machine (being written).

@@ -1,0 +1,354 @@
+//! The one error type every transport returns.
+//!
+//! Variants are named for what failed and carry what a user needs to act: which endpoint,
+//! which id, what the daemon said. `Display` text is lowercase without a final period and
+//! never repeats the cause; the cause is available through `source()`.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A boxed cause, kept for `source()`.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The kind of swarm object an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ObjectKind {
+    /// A task.
+    Task,
+    /// A service.
+    Service,
+    /// A node.
+    Node,
+}
+
+impl fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Task => "task",
+            Self::Service => "service",
+            Self::Node => "node",
+        })
+    }
+}
+
+/// Why a node cannot answer swarm queries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NotManagerReason {
+    /// The engine is not part of a swarm (`docker swarm init` or `join`).
+    NotInSwarm,
+    /// The node is a worker; only managers answer.
+    Worker,
+    /// The manager is still being prepared; try again shortly.
+    Preparing,
+    /// The swarm is locked (`docker swarm unlock`).
+    Locked,
+    /// The node's certificates expired.
+    ExpiredCertificates,
+    /// Some other 503 from the swarm layer.
+    Other,
+}
+
+impl NotManagerReason {
+    /// Classifies the daemon's 503 message.
+    pub fn from_message(message: &str) -> Self {
+        let lower = message.to_ascii_lowercase();
+        if lower.contains("worker nodes can't be used") || lower.contains("worker node") {
+            Self::Worker
+        } else if lower.contains("being prepared") {
+            Self::Preparing
+        } else if lower.contains("locked") {
+            Self::Locked
+        } else if lower.contains("expired") || lower.contains("certificate") {
+            Self::ExpiredCertificates
+        } else if lower.contains("not a swarm manager") || lower.contains("not part of a swarm") {
+            Self::NotInSwarm
+        } else {
+            Self::Other
+        }
+    }
+
+    /// What the user should do about it.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Self::NotInSwarm => "run `docker swarm init` or `docker swarm join`, or point at a manager",
+            Self::Worker => "this node is a worker: run on a manager, or point -H/--context at one",
+            Self::Preparing => "the manager is starting: try again in a few seconds",
+            Self::Locked => "unlock the swarm with `docker swarm unlock`",
+            Self::ExpiredCertificates => "the node's certificates expired: rotate them or rejoin",
+            Self::Other => "point at a healthy swarm manager",
+        }
+    }
+}
+
+/// Everything that can go wrong talking to a daemon.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Nothing answered at the endpoint (no socket, connection refused, DNS failure).
+    #[error("cannot reach the docker daemon at {endpoint}: is it running, and is this the right host?")]
+    DaemonUnreachable {
+        /// Where we tried to connect.
+        endpoint: String,
+        /// The underlying failure.
+        #[source]
+        source: Option<BoxError>,
+    },
+    /// The socket or daemon refused us for lack of permission.
+    #[error("permission denied connecting to {endpoint}: add your user to the docker group or use sudo")]
+    PermissionDenied {
+        /// Where we tried to connect.
+        endpoint: String,
+        /// The underlying failure.
+        #[source]
+        source: Option<BoxError>,
+    },
+    /// The node answered but cannot serve swarm queries.
+    #[error("{endpoint} is not a usable swarm manager ({}): {message}", reason.hint())]
+    NotManager {
+        /// The endpoint that answered.
+        endpoint: String,
+        /// Why, classified.
+        reason: NotManagerReason,
+        /// The daemon's own message.
+        message: String,
+    },
+    /// No object matched the id or name.
+    #[error("{kind} {id} not found")]
+    NotFound {
+        /// What was looked up.
+        kind: ObjectKind,
+        /// The id, name or prefix as given.
+        id: String,
+    },
+    /// An id prefix matched several objects.
+    #[error("{kind} {id} is ambiguous ({matches} matches found): give more of the ID")]
+    Ambiguous {
+        /// What was looked up.
+        kind: ObjectKind,
+        /// The prefix as given.
+        id: String,
+        /// How many objects matched (0 when the daemon did not say).
+        matches: usize,
+    },
+    /// The daemon (or our own validation) rejected a filter.
+    #[error("invalid filter: {message}")]
+    InvalidFilter {
+        /// What is wrong, in the daemon's words where it said.
+        message: String,
+    },
+    /// The daemon's API version is outside what we speak.
+    #[error("{endpoint} speaks Engine API {daemon}, but swarm-tasks needs at least {minimum}: upgrade the engine")]
+    ApiVersion {
+        /// The endpoint.
+        endpoint: String,
+        /// The daemon's highest version.
+        daemon: String,
+        /// Our lowest version.
+        minimum: String,
+    },
+    /// Any other error status from the daemon.
+    #[error("{endpoint} answered {status}: {message}")]
+    Daemon {
+        /// The endpoint and path.
+        endpoint: String,
+        /// The HTTP status (or 0 when it came from the CLI).
+        status: u16,
+        /// The daemon's message (its `{"message"}` or a short excerpt of the body).
+        message: String,
+    },
+    /// A response was not the JSON we expected.
+    #[error("cannot decode the answer of {endpoint} at line {line}, column {column}: {excerpt:?}")]
+    Decode {
+        /// The endpoint and path, or the command.
+        endpoint: String,
+        /// 1-based line of the error (0 when unknown).
+        line: usize,
+        /// 1-based column of the error (0 when unknown).
+        column: usize,
+        /// A short excerpt of the input around the error.
+        excerpt: String,
+        /// The parser's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The `docker` binary could not be started.
+    #[error("cannot run {}: install the docker CLI or pass its path", program.display())]
+    CliNotFound {
+        /// The program we tried to run.
+        program: PathBuf,
+        /// The underlying failure.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The `docker` binary ran and failed in a way no other variant describes.
+    #[error("`{command}` failed (exit code {}): {stderr}", exit_code.map_or_else(|| "none".to_owned(), |code| code.to_string()))]
+    CliFailed {
+        /// The command line (program and arguments).
+        command: String,
+        /// Its exit code, if it exited.
+        exit_code: Option<i32>,
+        /// What it printed on stderr, trimmed.
+        stderr: String,
+    },
+    /// The operation took longer than allowed.
+    #[error("{endpoint} did not answer within {after:?}")]
+    Timeout {
+        /// The endpoint.
+        endpoint: String,
+        /// The limit that passed.
+        after: Duration,
+    },
+    /// TLS setup or handshake failed.
+    #[error("TLS with {endpoint} failed: {message}")]
+    Tls {
+        /// The endpoint.
+        endpoint: String,
+        /// What failed (missing cert file, handshake, plain server ...).
+        message: String,
+        /// The underlying failure.
+        #[source]
+        source: Option<BoxError>,
+    },
+    /// The transport's configuration is invalid (bad `DOCKER_HOST`, unsupported scheme ...).
+    #[error("invalid configuration: {message}")]
+    Config {
+        /// What is wrong.
+        message: String,
+    },
+    /// A snapshot folder (replay) could not be read.
+    #[error("cannot read snapshot file {}", path.display())]
+    Snapshot {
+        /// The file.
+        path: PathBuf,
+        /// The underlying failure.
+        #[source]
+        source: BoxError,
+    },
+}
+
+impl Error {
+    /// True for [`Error::NotFound`].
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Self::NotFound { .. })
+    }
+
+    /// True when trying again later may succeed: unreachable daemon, timeout, a manager
+    /// being prepared, or a 5xx from the daemon. A monitor backs off on these.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::DaemonUnreachable { .. } | Self::Timeout { .. } => true,
+            Self::NotManager { reason, .. } => *reason == NotManagerReason::Preparing,
+            Self::Daemon { status, .. } => *status >= 500,
+            _ => false,
+        }
+    }
+
+    /// True when the daemon cannot be reached or used at all (unreachable, permission,
+    /// not a manager, TLS, API version, CLI missing): the CLI exits 3 on these.
+    pub fn is_connection(&self) -> bool {
+        matches!(
+            self,
+            Self::DaemonUnreachable { .. }
+                | Self::PermissionDenied { .. }
+                | Self::NotManager { .. }
+                | Self::Tls { .. }
+                | Self::ApiVersion { .. }
+                | Self::CliNotFound { .. }
+                | Self::Timeout { .. }
+        )
+    }
+
+    /// The endpoint the error is about, when it names one.
+    pub fn endpoint(&self) -> Option<&str> {
+        match self {
+            Self::DaemonUnreachable { endpoint, .. }
+            | Self::PermissionDenied { endpoint, .. }
+            | Self::NotManager { endpoint, .. }
+            | Self::ApiVersion { endpoint, .. }
+            | Self::Daemon { endpoint, .. }
+            | Self::Decode { endpoint, .. }
+            | Self::Timeout { endpoint, .. }
+            | Self::Tls { endpoint, .. } => Some(endpoint),
+            _ => None,
+        }
+    }
+
+    /// Builds a [`Error::Decode`] from a serde_json error over `input`, with a short excerpt
+    /// around the failing position.
+    pub fn decode(endpoint: impl Into<String>, input: &[u8], source: serde_json::Error) -> Self {
+        let (line, column) = (source.line(), source.column());
+        Self::Decode {
+            endpoint: endpoint.into(),
+            line,
+            column,
+            excerpt: excerpt_at(input, line, column),
+            source,
+        }
+    }
+}
+
+/// Up to 40 bytes either side of a 1-based line/column position, lossily decoded.
+fn excerpt_at(input: &[u8], line: usize, column: usize) -> String {
+    let mut offset = 0usize;
+    if line > 1 {
+        let mut seen = 1usize;
+        for (idx, byte) in input.iter().enumerate() {
+            if *byte == b'\n' {
+                seen += 1;
+                if seen == line {
+                    offset = idx + 1;
+                    break;
+                }
+            }
+        }
+    }
+    let at = offset.saturating_add(column.saturating_sub(1)).min(input.len());
+    let start = at.saturating_sub(40);
+    let end = at.saturating_add(40).min(input.len());
+    String::from_utf8_lossy(input.get(start..end).unwrap_or_default()).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_not_manager_messages() {
+        use NotManagerReason::*;
+        let cases = [
+            ("This node is not a swarm manager. Use \"docker swarm init\" or \"docker swarm join\" to connect this node to swarm and try again.", NotInSwarm),
+            ("This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.", Worker),
+            ("This node is not a swarm manager. Manager is being prepared or has trouble connecting to the cluster.", Preparing),
+            ("Swarm is encrypted and needs to be unlocked before it can be used. Please use \"docker swarm unlock\" to unlock it.", Locked),
+        ];
+        for (message, reason) in cases {
+            assert_eq!(NotManagerReason::from_message(message), reason, "{message}");
+        }
+    }
+
+    #[test]
+    fn decode_error_has_excerpt_and_position() {
+        let input = b"[{\"ID\": \"x\"},\n {\"ID\": tru}]";
+        let err = serde_json::from_slice::<serde_json::Value>(input).unwrap_err();
+        let err = Error::decode("GET /tasks", input, err);
+        let Error::Decode { line, excerpt, .. } = &err else { panic!("not decode") };
+        assert_eq!(*line, 2);
+        assert!(excerpt.contains("tru"), "{excerpt}");
+        assert!(err.to_string().starts_with("cannot decode the answer of GET /tasks"));
+    }
+
+    #[test]
+    fn predicates() {
+        let timeout = Error::Timeout { endpoint: "x".into(), after: Duration::from_secs(1) };
+        assert!(timeout.is_retryable() && timeout.is_connection());
+        let missing = Error::NotFound { kind: ObjectKind::Task, id: "abc".into() };
+        assert!(missing.is_not_found() && !missing.is_retryable());
+        assert_eq!(missing.to_string(), "task abc not found");
+    }
+}

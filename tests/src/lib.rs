@@ -1,0 +1,1 @@
+//! End-to-end tests live in `tests/` of this package; this library holds their shared harness.

@@ -1,0 +1,49 @@
+//! Command-line flags of every xtask command, in one place.
+
+use clap::{Args, Parser, Subcommand};
+
+/// Project automation for swarm-tasks.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask")]
+pub struct Xtask {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The xtask commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Regenerate docs/reference from the code (or check that it is fresh).
+    Codegen(CodegenArgs),
+    /// Cut a release: bump versions, move the changelog, check, package, commit and tag.
+    Release(ReleaseArgs),
+    /// Record fixtures from the Docker Engine on this machine.
+    Fixtures(FixturesArgs),
+}
+
+/// Flags of `cargo xtask codegen`.
+#[derive(Debug, Args)]
+pub struct CodegenArgs {
+    /// Write nothing; fail naming every stale file.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Flags of `cargo xtask release`.
+#[derive(Debug, Args)]
+pub struct ReleaseArgs {
+    /// The new version (semver, greater than the current one).
+    pub version: String,
+    /// Run every check and show the plan and diff, writing nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Flags of `cargo xtask fixtures`.
+#[derive(Debug, Args)]
+pub struct FixturesArgs {
+    /// Keep the services created for recording instead of removing them.
+    #[arg(long)]
+    pub keep: bool,
+}
