@@ -192,6 +192,19 @@ mod schema {
             })
         }
     }
+
+    impl JsonSchema for super::NanoDuration {
+        fn schema_name() -> Cow<'static, str> {
+            "NanoDuration".into()
+        }
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "type": "integer",
+                "format": "int64",
+                "description": "A duration in nanoseconds"
+            })
+        }
+    }
 }
 
 #[cfg(test)]
