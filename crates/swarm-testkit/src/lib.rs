@@ -5,4 +5,5 @@
 //! - [`real_engine`]: helpers that prepare the real Docker Engine on this machine (a
 //!   single-node swarm, a locally built image) for `cargo xtask fixtures` and the e2e suite.
 
+pub mod fidelity;
 pub mod real_engine;
