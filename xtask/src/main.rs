@@ -5,6 +5,7 @@
 //! its own module.
 
 mod codegen;
+mod diff;
 mod fixtures;
 mod flags;
 mod release;
