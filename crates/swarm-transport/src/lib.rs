@@ -14,9 +14,14 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "cli")]
+mod cli;
 mod error;
 mod info;
 
+#[cfg(feature = "cli")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
+pub use cli::{CliTransport, CliTransportBuilder};
 pub use error::{Error, NotManagerReason, ObjectKind, Result};
 pub use info::{InspectOutcome, SwarmState, SystemInfo};
 

@@ -1,0 +1,442 @@
+//! [`CliTransport`]: reaches the daemon by running the `docker` binary, so docker contexts,
+//! `ssh://` hosts and TLS settings work exactly as they do for `docker` itself.
+//!
+//! Every command runs as an argument vector (never through a shell), with the global flags
+//! first and `--` before ids. `docker inspect` calls are chunked under the argument limit and
+//! run concurrently; stderr is mapped to the same typed [`Error`]s as the HTTP transport.
+//!
+//! The docker CLI has no "list all tasks" command, so [`Transport::list_tasks`] combines
+//! `docker service ls`, `docker service ps` and `docker inspect --type task`; see `list.rs`
+//! for how each filter key is honoured.
+
+mod command;
+mod inspect;
+mod list;
+mod stderr;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures::{StreamExt, TryStreamExt};
+use serde::de::DeserializeOwned;
+use swarm_models::{Node, Service, Task, TaskFilter};
+
+use self::command::{CliOutput, Invocation, chunk_ids, with_ids};
+use self::inspect::{HasIdentity, assign, parse_array};
+use self::stderr::{ErrorContext, classify};
+use crate::Transport;
+use crate::error::{Error, ObjectKind, Result};
+use crate::info::{InspectOutcome, SwarmState, SystemInfo};
+
+/// Ids per `docker inspect` call, by default.
+const DEFAULT_BATCH_SIZE: usize = 200;
+/// Bytes of ids per call: far below Linux's 128 KiB single-argument and 2 MiB total limits,
+/// and below Windows' 32 KiB command line.
+const DEFAULT_BATCH_BYTES: usize = 24 * 1024;
+/// `docker` processes run at once for one call.
+const DEFAULT_CONCURRENCY: usize = 4;
+/// The limit for one `docker` command, by default.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A [`Transport`] that runs the `docker` client binary.
+///
+/// ```no_run
+/// use swarm_transport::{CliTransport, Transport};
+/// use swarm_models::TaskFilter;
+///
+/// # async fn run() -> swarm_transport::Result<()> {
+/// let transport = CliTransport::builder().context("prod".to_owned()).build();
+/// let tasks = transport.list_tasks(&TaskFilter::new().service("web")).await?;
+/// println!("{} tasks", tasks.len());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct CliTransport {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    invocation: Invocation,
+    endpoint: String,
+    batch_size: usize,
+    batch_bytes: usize,
+    concurrency: usize,
+}
+
+/// Configures a [`CliTransport`]; every setting has a default.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct CliTransportBuilder {
+    program: PathBuf,
+    context: Option<String>,
+    host: Option<String>,
+    config_dir: Option<PathBuf>,
+    timeout: Option<Duration>,
+    batch_size: usize,
+    batch_bytes: usize,
+    concurrency: usize,
+}
+
+impl Default for CliTransportBuilder {
+    fn default() -> Self {
+        Self {
+            program: PathBuf::from("docker"),
+            context: None,
+            host: None,
+            config_dir: None,
+            timeout: Some(DEFAULT_TIMEOUT),
+            batch_size: DEFAULT_BATCH_SIZE,
+            batch_bytes: DEFAULT_BATCH_BYTES,
+            concurrency: DEFAULT_CONCURRENCY,
+        }
+    }
+}
+
+impl CliTransportBuilder {
+    /// The `docker` program: a name looked up in `PATH` or a path. Default `docker`.
+    pub fn program(mut self, program: impl Into<PathBuf>) -> Self {
+        self.program = program.into();
+        self
+    }
+
+    /// A docker context (`docker --context NAME`). Default: none, so docker uses
+    /// `DOCKER_CONTEXT`, `DOCKER_HOST` or its current context. Ignored when a host is set.
+    pub fn context(mut self, context: impl Into<String>) -> Self {
+        self.context = Some(context.into());
+        self
+    }
+
+    /// A daemon address (`docker -H HOST`: `unix://`, `tcp://`, `ssh://`). Default: none.
+    /// It wins over [`context`](Self::context), since `docker` refuses both.
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        self.host = Some(host.into());
+        self
+    }
+
+    /// The docker config directory (`docker --config DIR`). Default: docker's own choice.
+    pub fn config_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.config_dir = Some(dir.into());
+        self
+    }
+
+    /// The limit for each `docker` command; the process is killed when it passes and the call
+    /// fails with [`Error::Timeout`]. Default 60 s.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// At most this many ids per `docker inspect` / `docker service ps` call. Default 200.
+    pub fn batch_size(mut self, batch_size: usize) -> Self {
+        self.batch_size = batch_size.max(1);
+        self
+    }
+
+    /// At most about this many bytes of ids per call, to stay under the OS argument limit.
+    /// Default 24 KiB.
+    pub fn batch_bytes(mut self, batch_bytes: usize) -> Self {
+        self.batch_bytes = batch_bytes.max(1);
+        self
+    }
+
+    /// At most this many `docker` processes at once for one call. Default 4.
+    pub fn concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency.max(1);
+        self
+    }
+
+    /// Builds the transport. Nothing is run until the first call.
+    pub fn build(self) -> CliTransport {
+        let invocation = Invocation {
+            program: self.program,
+            context: self.context,
+            host: self.host,
+            config_dir: self.config_dir,
+            timeout: self.timeout,
+        };
+        CliTransport {
+            inner: Arc::new(Inner {
+                endpoint: invocation.endpoint(),
+                invocation,
+                batch_size: self.batch_size,
+                batch_bytes: self.batch_bytes,
+                concurrency: self.concurrency,
+            }),
+        }
+    }
+}
+
+impl Default for CliTransport {
+    fn default() -> Self {
+        Self::builder().build()
+    }
+}
+
+impl CliTransport {
+    /// A builder with the defaults: `docker` from `PATH`, its current context.
+    pub fn builder() -> CliTransportBuilder {
+        CliTransportBuilder::default()
+    }
+
+    /// Runs a subcommand; a non-zero exit is classified from stderr.
+    async fn run_ok(&self, subcommand: &[String]) -> Result<CliOutput> {
+        let output = self.inner.invocation.run(subcommand).await?;
+        if output.success {
+            Ok(output)
+        } else {
+            Err(classify(&output.stderr, self.context(&output)))
+        }
+    }
+
+    fn context<'a>(&'a self, output: &'a CliOutput) -> ErrorContext<'a> {
+        ErrorContext {
+            endpoint: self.endpoint_str(),
+            command: &output.command,
+            exit_code: output.exit_code,
+        }
+    }
+
+    fn endpoint_str(&self) -> &str {
+        self.inner.endpoint.as_str()
+    }
+
+    /// The ids `docker <object> ls -q` prints.
+    async fn list_ids(&self, object: &str) -> Result<Vec<String>> {
+        let output = self
+            .run_ok(&[object.to_owned(), "ls".to_owned(), "-q".to_owned()])
+            .await?;
+        Ok(id_lines(&output.stdout))
+    }
+
+    /// Inspects ids in chunks, concurrently; one outcome per id, in order.
+    async fn inspect_many<T>(
+        &self,
+        prefix: &[&str],
+        ids: &[String],
+        kind: ObjectKind,
+    ) -> Result<Vec<Result<T>>>
+    where
+        T: DeserializeOwned + HasIdentity + Send,
+    {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let chunks = chunk_ids(ids, self.inner.batch_size, self.inner.batch_bytes);
+        // The futures are made up front: a `map` closure over borrowed chunks would make the
+        // stream's type higher-ranked, which `async_trait`'s `Send` check cannot prove.
+        let pending: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| self.inspect_chunk(prefix, chunk, kind))
+            .collect();
+        let per_chunk: Vec<Vec<Result<T>>> = futures::stream::iter(pending)
+            .buffered(self.inner.concurrency)
+            .try_collect()
+            .await?;
+        Ok(per_chunk.into_iter().flatten().collect())
+    }
+
+    async fn inspect_chunk<T>(
+        &self,
+        prefix: &[&str],
+        chunk: &[String],
+        kind: ObjectKind,
+    ) -> Result<Vec<Result<T>>>
+    where
+        T: DeserializeOwned + HasIdentity,
+    {
+        let output = self.inner.invocation.run(&with_ids(prefix, chunk)).await?;
+        let printed = match parse_array::<T>(&output.stdout, &output.command) {
+            Ok(printed) => printed,
+            // Nothing usable on stdout and a failure: the stderr says more than the parser.
+            Err(_) if !output.success => {
+                return Err(classify(&output.stderr, self.context(&output)));
+            }
+            Err(err) => return Err(err),
+        };
+        assign(
+            chunk,
+            printed,
+            &output.stderr,
+            kind,
+            self.context(&output),
+            output.success,
+        )
+    }
+
+    /// Inspects objects that `ls` just listed; ones that vanished in between are skipped.
+    async fn inspect_listed<T>(
+        &self,
+        prefix: &[&str],
+        ids: &[String],
+        kind: ObjectKind,
+    ) -> Result<Vec<T>>
+    where
+        T: DeserializeOwned + HasIdentity + Send,
+    {
+        let mut objects = Vec::with_capacity(ids.len());
+        for outcome in self.inspect_many::<T>(prefix, ids, kind).await? {
+            match outcome {
+                Ok(object) => objects.push(object),
+                Err(err) if err.is_not_found() => {}
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(objects)
+    }
+
+    async fn version_json(&self) -> Result<serde_json::Value> {
+        let args = ["version", "--format", "{{json .}}"].map(str::to_owned);
+        let output = self.inner.invocation.run(&args).await?;
+        // `docker version` prints the client half and exits 1 when the daemon is unreachable.
+        if !output.success {
+            return Err(classify(&output.stderr, self.context(&output)));
+        }
+        serde_json::from_slice(&output.stdout)
+            .map_err(|err| Error::decode(&output.command, &output.stdout, err))
+    }
+
+    async fn info_json(&self) -> Result<serde_json::Value> {
+        let args = ["info", "--format", "{{json .}}"].map(str::to_owned);
+        // Warnings ("No swap limit support") go to stderr with exit 0 and are ignored.
+        let output = self.run_ok(&args).await?;
+        serde_json::from_slice(&output.stdout)
+            .map_err(|err| Error::decode(&output.command, &output.stdout, err))
+    }
+}
+
+#[async_trait]
+impl Transport for CliTransport {
+    fn endpoint(&self) -> String {
+        self.inner.endpoint.clone()
+    }
+
+    async fn system_info(&self) -> Result<SystemInfo> {
+        let (version, info) = futures::try_join!(self.version_json(), self.info_json())?;
+        let text = |value: &serde_json::Value, path: &[&str]| {
+            path.iter()
+                .try_fold(value, |value, key| value.get(key))
+                .and_then(serde_json::Value::as_str)
+                .filter(|text| !text.is_empty())
+                .map(str::to_owned)
+        };
+        let daemon_api_version = text(&version, &["Server", "ApiVersion"]);
+        let api_version = text(&version, &["Client", "ApiVersion"])
+            .or_else(|| daemon_api_version.clone())
+            .unwrap_or_default();
+        let swarm = SwarmState::parse(
+            text(&info, &["Swarm", "LocalNodeState"])
+                .as_deref()
+                .unwrap_or(""),
+        );
+        let node_id = text(&info, &["Swarm", "NodeID"]);
+        let is_manager = info
+            .get("Swarm")
+            .and_then(|swarm| swarm.get("ControlAvailable"))
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false);
+        let mut system = SystemInfo::new(api_version, swarm, node_id, is_manager);
+        system.daemon_api_version = daemon_api_version;
+        system.engine_version = text(&version, &["Server", "Version"]);
+        Ok(system)
+    }
+
+    async fn list_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
+        list::list_tasks(self, filter).await
+    }
+
+    async fn inspect_task(&self, id: &str) -> Result<Task> {
+        let ids = [id.to_owned()];
+        let outcome = self
+            .inspect_many::<Task>(&["inspect", "--type", "task"], &ids, ObjectKind::Task)
+            .await?
+            .into_iter()
+            .next();
+        outcome.unwrap_or_else(|| {
+            Err(Error::NotFound {
+                kind: ObjectKind::Task,
+                id: id.to_owned(),
+            })
+        })
+    }
+
+    async fn inspect_tasks(&self, ids: &[String]) -> Result<Vec<InspectOutcome>> {
+        let outcomes = self
+            .inspect_many::<Task>(&["inspect", "--type", "task"], ids, ObjectKind::Task)
+            .await?;
+        Ok(ids
+            .iter()
+            .zip(outcomes)
+            .map(|(id, result)| InspectOutcome {
+                id: id.clone(),
+                result,
+            })
+            .collect())
+    }
+
+    async fn list_services(&self) -> Result<Vec<Service>> {
+        let ids = self.list_ids("service").await?;
+        let mut services: Vec<Service> = self
+            .inspect_listed(&["service", "inspect"], &ids, ObjectKind::Service)
+            .await?;
+        services.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(services)
+    }
+
+    async fn list_nodes(&self) -> Result<Vec<Node>> {
+        let ids = self.list_ids("node").await?;
+        let mut nodes: Vec<Node> = self
+            .inspect_listed(&["node", "inspect"], &ids, ObjectKind::Node)
+            .await?;
+        nodes.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(nodes)
+    }
+}
+
+/// Non-empty trimmed lines of `-q` output, deduplicated in order; non-UTF-8 is read lossily.
+fn id_lines(stdout: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(stdout);
+    let mut seen = std::collections::HashSet::new();
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .filter(|line| seen.insert(line.to_owned()))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_lines_trims_dedupes_and_survives_garbage() {
+        assert_eq!(id_lines(b"a\n\n b \na\r\n"), ["a", "b"]);
+        assert!(id_lines(b"").is_empty());
+        assert_eq!(id_lines(b"\xffz\n").len(), 1);
+    }
+
+    #[test]
+    fn builder_defaults_and_settings() {
+        let transport = CliTransport::builder().build();
+        assert_eq!(transport.inner.invocation.program, PathBuf::from("docker"));
+        assert_eq!(transport.inner.batch_size, DEFAULT_BATCH_SIZE);
+        assert_eq!(transport.endpoint(), "docker (current context)");
+        let transport = CliTransport::builder()
+            .program("/opt/docker")
+            .context("prod")
+            .config_dir("/cfg")
+            .timeout(Duration::from_secs(5))
+            .batch_size(0)
+            .build();
+        assert_eq!(transport.inner.batch_size, 1);
+        assert_eq!(transport.endpoint(), "docker --context prod");
+        assert_eq!(
+            transport.inner.invocation.timeout,
+            Some(Duration::from_secs(5))
+        );
+    }
+}
