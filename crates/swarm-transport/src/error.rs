@@ -76,7 +76,9 @@ impl NotManagerReason {
     /// What the user should do about it.
     pub fn hint(self) -> &'static str {
         match self {
-            Self::NotInSwarm => "run `docker swarm init` or `docker swarm join`, or point at a manager",
+            Self::NotInSwarm => {
+                "run `docker swarm init` or `docker swarm join`, or point at a manager"
+            }
             Self::Worker => "this node is a worker: run on a manager, or point -H/--context at one",
             Self::Preparing => "the manager is starting: try again in a few seconds",
             Self::Locked => "unlock the swarm with `docker swarm unlock`",
@@ -91,7 +93,9 @@ impl NotManagerReason {
 #[non_exhaustive]
 pub enum Error {
     /// Nothing answered at the endpoint (no socket, connection refused, DNS failure).
-    #[error("cannot reach the docker daemon at {endpoint}: is it running, and is this the right host?")]
+    #[error(
+        "cannot reach the docker daemon at {endpoint}: is it running, and is this the right host?"
+    )]
     DaemonUnreachable {
         /// Where we tried to connect.
         endpoint: String,
@@ -100,7 +104,9 @@ pub enum Error {
         source: Option<BoxError>,
     },
     /// The socket or daemon refused us for lack of permission.
-    #[error("permission denied connecting to {endpoint}: add your user to the docker group or use sudo")]
+    #[error(
+        "permission denied connecting to {endpoint}: add your user to the docker group or use sudo"
+    )]
     PermissionDenied {
         /// Where we tried to connect.
         endpoint: String,
@@ -143,7 +149,9 @@ pub enum Error {
         message: String,
     },
     /// The daemon's API version is outside what we speak.
-    #[error("{endpoint} speaks Engine API {daemon}, but swarm-tasks needs at least {minimum}: upgrade the engine")]
+    #[error(
+        "{endpoint} speaks Engine API {daemon}, but swarm-tasks needs at least {minimum}: upgrade the engine"
+    )]
     ApiVersion {
         /// The endpoint.
         endpoint: String,
@@ -221,6 +229,16 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A response body was larger than the transport's limit (HTTP `max_body_size`).
+    #[error(
+        "the answer of {endpoint} is larger than the {limit}-byte limit: narrow the query with a filter or raise the limit"
+    )]
+    ResponseTooLarge {
+        /// The endpoint and request.
+        endpoint: String,
+        /// The limit in bytes.
+        limit: u64,
+    },
     /// A snapshot folder (replay) could not be read.
     #[error("cannot read snapshot file {}", path.display())]
     Snapshot {
@@ -274,7 +292,8 @@ impl Error {
             | Self::Daemon { endpoint, .. }
             | Self::Decode { endpoint, .. }
             | Self::Timeout { endpoint, .. }
-            | Self::Tls { endpoint, .. } => Some(endpoint),
+            | Self::Tls { endpoint, .. }
+            | Self::ResponseTooLarge { endpoint, .. } => Some(endpoint),
             _ => None,
         }
     }
@@ -308,7 +327,9 @@ fn excerpt_at(input: &[u8], line: usize, column: usize) -> String {
             }
         }
     }
-    let at = offset.saturating_add(column.saturating_sub(1)).min(input.len());
+    let at = offset
+        .saturating_add(column.saturating_sub(1))
+        .min(input.len());
     let start = at.saturating_sub(40);
     let end = at.saturating_add(40).min(input.len());
     String::from_utf8_lossy(input.get(start..end).unwrap_or_default()).into_owned()
@@ -322,10 +343,22 @@ mod tests {
     fn classifies_not_manager_messages() {
         use NotManagerReason::*;
         let cases = [
-            ("This node is not a swarm manager. Use \"docker swarm init\" or \"docker swarm join\" to connect this node to swarm and try again.", NotInSwarm),
-            ("This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.", Worker),
-            ("This node is not a swarm manager. Manager is being prepared or has trouble connecting to the cluster.", Preparing),
-            ("Swarm is encrypted and needs to be unlocked before it can be used. Please use \"docker swarm unlock\" to unlock it.", Locked),
+            (
+                "This node is not a swarm manager. Use \"docker swarm init\" or \"docker swarm join\" to connect this node to swarm and try again.",
+                NotInSwarm,
+            ),
+            (
+                "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.",
+                Worker,
+            ),
+            (
+                "This node is not a swarm manager. Manager is being prepared or has trouble connecting to the cluster.",
+                Preparing,
+            ),
+            (
+                "Swarm is encrypted and needs to be unlocked before it can be used. Please use \"docker swarm unlock\" to unlock it.",
+                Locked,
+            ),
         ];
         for (message, reason) in cases {
             assert_eq!(NotManagerReason::from_message(message), reason, "{message}");
@@ -337,17 +370,28 @@ mod tests {
         let input = b"[{\"ID\": \"x\"},\n {\"ID\": tru}]";
         let err = serde_json::from_slice::<serde_json::Value>(input).unwrap_err();
         let err = Error::decode("GET /tasks", input, err);
-        let Error::Decode { line, excerpt, .. } = &err else { panic!("not decode") };
+        let Error::Decode { line, excerpt, .. } = &err else {
+            panic!("not decode")
+        };
         assert_eq!(*line, 2);
         assert!(excerpt.contains("tru"), "{excerpt}");
-        assert!(err.to_string().starts_with("cannot decode the answer of GET /tasks"));
+        assert!(
+            err.to_string()
+                .starts_with("cannot decode the answer of GET /tasks")
+        );
     }
 
     #[test]
     fn predicates() {
-        let timeout = Error::Timeout { endpoint: "x".into(), after: Duration::from_secs(1) };
+        let timeout = Error::Timeout {
+            endpoint: "x".into(),
+            after: Duration::from_secs(1),
+        };
         assert!(timeout.is_retryable() && timeout.is_connection());
-        let missing = Error::NotFound { kind: ObjectKind::Task, id: "abc".into() };
+        let missing = Error::NotFound {
+            kind: ObjectKind::Task,
+            id: "abc".into(),
+        };
         assert!(missing.is_not_found() && !missing.is_retryable());
         assert_eq!(missing.to_string(), "task abc not found");
     }

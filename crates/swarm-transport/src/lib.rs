@@ -17,13 +17,24 @@
 #[cfg(feature = "cli")]
 mod cli;
 mod error;
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
+pub mod http;
 mod info;
+mod replay;
+pub mod snapshot;
+mod version;
 
 #[cfg(feature = "cli")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
 pub use cli::{CliTransport, CliTransportBuilder};
 pub use error::{Error, NotManagerReason, ObjectKind, Result};
+#[cfg(feature = "http")]
+pub use http::{HttpTransport, HttpTransportBuilder, TlsConfig};
 pub use info::{InspectOutcome, SwarmState, SystemInfo};
+pub use replay::ReplayTransport;
+pub use snapshot::{Snapshot, SnapshotInfo};
+pub use version::{ApiVersion, MAX_API_VERSION, MIN_API_VERSION};
 
 use async_trait::async_trait;
 use swarm_models::{Node, Service, Task, TaskFilter};

@@ -1,0 +1,141 @@
+//! The [`Transport`] operations of [`HttpTransport`], one Engine API route each.
+//!
+//! Kept apart from the connection plumbing in `mod.rs` so each operation reads as the
+//! request it sends: `/info`, `/tasks?filters=`, `/tasks/{id}`, `/services?status=true`,
+//! `/nodes`.
+
+use async_trait::async_trait;
+use futures::StreamExt;
+use swarm_models::{Node, Service, Task, TaskFilter};
+
+use super::HttpTransport;
+use super::errors::Lookup;
+use crate::Transport;
+use crate::error::{Error, ObjectKind, Result};
+use crate::info::{InspectOutcome, SwarmState, SystemInfo};
+use crate::snapshot::SnapshotInfo;
+use crate::version::ApiVersion;
+
+#[async_trait]
+impl Transport for HttpTransport {
+    fn endpoint(&self) -> String {
+        self.inner.target.display.clone()
+    }
+
+    /// `GET /_ping` (once), `GET /info`, and `GET /version` when the version was pinned.
+    async fn system_info(&self) -> Result<SystemInfo> {
+        let negotiated = self.negotiated().await?;
+        let info: serde_json::Value = self
+            .get_json(self.url(Some(negotiated.version), &["info"]), None)
+            .await?;
+        let daemon_api_version = match negotiated.daemon {
+            Some(daemon) => Some(daemon.to_string()),
+            None => {
+                let version: serde_json::Value = self
+                    .get_json(self.url(Some(negotiated.version), &["version"]), None)
+                    .await?;
+                version
+                    .get("ApiVersion")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned)
+            }
+        };
+        let parsed = SnapshotInfo::from_json(&info, None);
+        let swarm = match &parsed.local_node_state {
+            Some(state) => SwarmState::parse(state),
+            None => SwarmState::Inactive,
+        };
+        let mut system_info = SystemInfo::new(
+            negotiated.version.to_string(),
+            swarm,
+            parsed.node_id,
+            parsed.control_available,
+        );
+        system_info.daemon_api_version = daemon_api_version;
+        system_info.engine_version = parsed.server_version;
+        Ok(system_info)
+    }
+
+    /// One `GET /tasks`, with `filters` only when the filter is not empty.
+    async fn list_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
+        let version = self.negotiated().await?.version;
+        let mut url = self.url(Some(version), &["tasks"]);
+        if !filter.is_empty() {
+            url.query_pairs_mut()
+                .append_pair("filters", &filter.to_filters_json());
+        }
+        self.get_json(url, None).await
+    }
+
+    /// `GET /tasks/{id}`: the daemon resolves full ID, exact name, then unique prefix.
+    async fn inspect_task(&self, id: &str) -> Result<Task> {
+        let lookup = Lookup {
+            kind: ObjectKind::Task,
+            id,
+        };
+        if id.is_empty() {
+            // `/tasks/` is the list route; an empty id names no task.
+            return Err(Error::NotFound {
+                kind: ObjectKind::Task,
+                id: String::new(),
+            });
+        }
+        let version = self.negotiated().await?.version;
+        self.get_json(self.url(Some(version), &["tasks", id]), Some(lookup))
+            .await
+    }
+
+    /// `GET /tasks/{id}` for each id, at most `inspect_concurrency` at once, outcomes in the
+    /// order given. Unknown and ambiguous ids are per-id outcomes; any other failure (the
+    /// daemon went away, a timeout) fails the whole call with the first such error.
+    async fn inspect_tasks(&self, ids: &[String]) -> Result<Vec<InspectOutcome>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Negotiate before the burst, so a failure is reported once.
+        self.negotiated().await?;
+        // Owned ids and a cloned handle keep the futures `'static`, which the `Send` bound of
+        // `async_trait` needs for a closure returning futures.
+        let outcomes: Vec<InspectOutcome> = futures::stream::iter(ids.to_vec())
+            .map(|id| {
+                let transport = self.clone();
+                async move {
+                    let result = transport.inspect_task(&id).await;
+                    InspectOutcome { id, result }
+                }
+            })
+            .buffered(self.inner.inspect_concurrency)
+            .collect()
+            .await;
+        let mut checked = Vec::with_capacity(outcomes.len());
+        for outcome in outcomes {
+            match outcome.result {
+                Err(err) if !matches!(err, Error::NotFound { .. } | Error::Ambiguous { .. }) => {
+                    return Err(err);
+                }
+                result => checked.push(InspectOutcome {
+                    id: outcome.id,
+                    result,
+                }),
+            }
+        }
+        Ok(checked)
+    }
+
+    /// `GET /services`, with `status=true` (task counts) from API 1.41.
+    async fn list_services(&self) -> Result<Vec<Service>> {
+        let version = self.negotiated().await?.version;
+        let mut url = self.url(Some(version), &["services"]);
+        if version >= ApiVersion::SERVICE_STATUS {
+            url.query_pairs_mut().append_pair("status", "true");
+        }
+        self.get_json(url, None).await
+    }
+
+    /// `GET /nodes`.
+    async fn list_nodes(&self) -> Result<Vec<Node>> {
+        let version = self.negotiated().await?.version;
+        self.get_json(self.url(Some(version), &["nodes"]), None)
+            .await
+    }
+}

@@ -1,0 +1,641 @@
+//! The Engine API transport: HTTP over a unix socket, TCP or TLS, with reqwest.
+//!
+//! One [`HttpTransport`] holds one `reqwest::Client`, so connections are reused across
+//! calls. The API version is negotiated once, on the first call, from `GET /_ping` and then
+//! cached; every request path is prefixed with it (`/v1.41/tasks`). Bodies are read whole
+//! (up to a size cap) and parsed with `serde_json::from_slice`. Failures map to the crate's
+//! typed [`Error`] (see `errors.rs` and docs/transports.md).
+
+mod api;
+mod endpoint;
+mod errors;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Url;
+use serde::de::DeserializeOwned;
+use tokio::sync::OnceCell;
+
+pub use endpoint::{DEFAULT_HOST, DEFAULT_SOCKET};
+
+use crate::error::{Error, Result};
+use crate::version::ApiVersion;
+use endpoint::Target;
+use errors::Lookup;
+
+/// Default limit for establishing a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default limit for one request, from sending it to the end of the body.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default cap on a response body (256 MiB, about 50k tasks with room to spare).
+pub const DEFAULT_MAX_BODY_SIZE: u64 = 256 * 1024 * 1024;
+/// Default number of concurrent requests of [`crate::Transport::inspect_tasks`].
+pub const DEFAULT_INSPECT_CONCURRENCY: usize = 8;
+
+/// TLS settings, as `docker --tlsverify --tlscacert --tlscert --tlskey` takes them.
+///
+/// [`TlsConfig::default`] verifies the server against the system's roots and sends no
+/// client certificate. Verification is only off when `verify` is set to `false` explicitly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsConfig {
+    /// The CA bundle the server's certificate must chain to (`ca.pem`); without it the
+    /// system's roots are used.
+    pub ca: Option<PathBuf>,
+    /// The client certificate (`cert.pem`); needs `key`.
+    pub cert: Option<PathBuf>,
+    /// The client certificate's private key (`key.pem`); needs `cert`.
+    pub key: Option<PathBuf>,
+    /// Verify the server's certificate and host name (default `true`).
+    pub verify: bool,
+}
+
+impl Default for TlsConfig {
+    fn default() -> Self {
+        Self {
+            ca: None,
+            cert: None,
+            key: None,
+            verify: true,
+        }
+    }
+}
+
+impl TlsConfig {
+    /// `ca.pem`, `cert.pem` and `key.pem` in `dir` (what `DOCKER_CERT_PATH` names), verified.
+    pub fn from_dir(dir: impl AsRef<Path>) -> Self {
+        let dir = dir.as_ref();
+        Self {
+            ca: Some(dir.join("ca.pem")),
+            cert: Some(dir.join("cert.pem")),
+            key: Some(dir.join("key.pem")),
+            verify: true,
+        }
+    }
+}
+
+/// Builds an [`HttpTransport`]; see [`HttpTransport::builder`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct HttpTransportBuilder {
+    host: Option<String>,
+    tls: Option<TlsConfig>,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    api_version: Option<String>,
+    max_body_size: u64,
+    inspect_concurrency: usize,
+}
+
+impl Default for HttpTransportBuilder {
+    fn default() -> Self {
+        Self {
+            host: None,
+            tls: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            api_version: None,
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
+            inspect_concurrency: DEFAULT_INSPECT_CONCURRENCY,
+        }
+    }
+}
+
+impl HttpTransportBuilder {
+    /// The daemon's address: `unix:///path` (default `unix:///var/run/docker.sock`),
+    /// `tcp://HOST:PORT` (plain HTTP, or HTTPS when [`tls`](Self::tls) is set; port 2375 or
+    /// 2376 when omitted), `http://...` or `https://...`. `ssh://` and other schemes fail in
+    /// [`build`](Self::build) with [`Error::Config`]: use the CLI transport for those.
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        self.host = Some(host.into());
+        self
+    }
+
+    /// Use TLS with these settings (default: no TLS).
+    pub fn tls(mut self, tls: TlsConfig) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// Limit for establishing a connection (default 5 s); exceeding it is [`Error::Timeout`].
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Limit for one request including its whole body (default 30 s); exceeding it is
+    /// [`Error::Timeout`].
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Pin the API version (`Some("1.41")`) and skip negotiation; `None` (the default)
+    /// negotiates `min(1.47, daemon's)` from `/_ping` on the first call.
+    pub fn api_version(mut self, version: Option<String>) -> Self {
+        self.api_version = version;
+        self
+    }
+
+    /// Largest response body accepted (default 256 MiB); a larger one is
+    /// [`Error::ResponseTooLarge`] instead of exhausting memory.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// How many inspect requests [`crate::Transport::inspect_tasks`] runs at once (default 8,
+    /// at least 1).
+    pub fn inspect_concurrency(mut self, requests: usize) -> Self {
+        self.inspect_concurrency = requests.max(1);
+        self
+    }
+
+    /// Checks the settings, loads TLS files and builds the client. No request is sent.
+    pub fn build(self) -> Result<HttpTransport> {
+        let target = endpoint::parse_host(self.host.as_deref().unwrap_or(""), self.tls.is_some())?;
+        let pinned = self
+            .api_version
+            .as_deref()
+            .map(str::parse::<ApiVersion>)
+            .transpose()?;
+        let mut client = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .user_agent(concat!("swarm-tasks/", env!("CARGO_PKG_VERSION")))
+            .no_proxy();
+        if let Some(socket) = &target.socket {
+            client = unix_socket(client, socket, &target.display)?;
+        }
+        if let Some(tls) = &self.tls {
+            client = tls_settings(client, tls, &target.display)?;
+        }
+        let client = client.build().map_err(|err| match self.tls {
+            Some(_) => Error::Tls {
+                endpoint: target.display.clone(),
+                message: "cannot set up TLS with the given certificates".to_owned(),
+                source: Some(Box::new(err)),
+            },
+            None => Error::Config {
+                message: format!("cannot set up an HTTP client for {}: {err}", target.display),
+            },
+        })?;
+        Ok(HttpTransport {
+            inner: Arc::new(Inner {
+                target,
+                client,
+                tls: self.tls.is_some(),
+                connect_timeout: self.connect_timeout,
+                request_timeout: self.request_timeout,
+                max_body_size: self.max_body_size,
+                inspect_concurrency: self.inspect_concurrency,
+                pinned,
+                negotiated: OnceCell::new(),
+            }),
+        })
+    }
+
+    /// A builder from `DOCKER_HOST`, `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH` and
+    /// `DOCKER_API_VERSION` read through `lookup`.
+    fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let settings = endpoint::env_settings(lookup)?;
+        let mut builder = Self::default().api_version(settings.api_version);
+        if let Some(host) = settings.host {
+            builder = builder.host(host);
+        }
+        if let Some(dir) = settings.tls_dir {
+            builder = builder.tls(TlsConfig::from_dir(dir));
+        }
+        Ok(builder)
+    }
+}
+
+#[cfg(unix)]
+fn unix_socket(
+    client: reqwest::ClientBuilder,
+    socket: &Path,
+    _endpoint: &str,
+) -> Result<reqwest::ClientBuilder> {
+    Ok(client.unix_socket(socket.to_path_buf()))
+}
+
+#[cfg(not(unix))]
+fn unix_socket(
+    _client: reqwest::ClientBuilder,
+    _socket: &Path,
+    endpoint: &str,
+) -> Result<reqwest::ClientBuilder> {
+    Err(Error::Config {
+        message: format!("{endpoint}: unix sockets are not available on this platform"),
+    })
+}
+
+fn tls_settings(
+    mut client: reqwest::ClientBuilder,
+    tls: &TlsConfig,
+    endpoint: &str,
+) -> Result<reqwest::ClientBuilder> {
+    let tls_error = |message: String, source: Option<crate::error::BoxError>| Error::Tls {
+        endpoint: endpoint.to_owned(),
+        message,
+        source,
+    };
+    let read = |path: &Path, what: &str| {
+        std::fs::read(path).map_err(|err| {
+            tls_error(
+                format!("cannot read the {what} {}", path.display()),
+                Some(Box::new(err)),
+            )
+        })
+    };
+    if let Some(ca) = &tls.ca {
+        let pem = read(ca, "CA certificate")?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|err| {
+            tls_error(
+                format!("{} holds no valid PEM certificate", ca.display()),
+                Some(Box::new(err)),
+            )
+        })?;
+        if certs.is_empty() {
+            return Err(tls_error(
+                format!("{} holds no PEM certificate", ca.display()),
+                None,
+            ));
+        }
+        client = client.tls_certs_only(certs);
+    }
+    match (&tls.cert, &tls.key) {
+        (Some(cert), Some(key)) => {
+            let mut pem = read(key, "client key")?;
+            pem.push(b'\n');
+            pem.extend(read(cert, "client certificate")?);
+            let identity = reqwest::Identity::from_pem(&pem).map_err(|err| {
+                tls_error(
+                    format!(
+                        "{} and {} are not a valid certificate and key",
+                        cert.display(),
+                        key.display()
+                    ),
+                    Some(Box::new(err)),
+                )
+            })?;
+            client = client.identity(identity);
+        }
+        (None, None) => {}
+        (Some(_), None) | (None, Some(_)) => {
+            return Err(tls_error(
+                "a client certificate and its key must be given together".to_owned(),
+                None,
+            ));
+        }
+    }
+    if !tls.verify {
+        tracing::warn!(
+            endpoint,
+            "TLS certificate verification is off (TlsConfig::verify = false)"
+        );
+        client = client.tls_danger_accept_invalid_certs(true);
+    }
+    Ok(client)
+}
+
+/// The Docker Engine API over HTTP: a unix socket, TCP or TLS.
+///
+/// Cheap to clone (the connection pool and the negotiated version are shared).
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use swarm_transport::{HttpTransport, Transport};
+/// use swarm_models::TaskFilter;
+///
+/// # async fn run() -> swarm_transport::Result<()> {
+/// let docker = HttpTransport::builder()
+///     .host("tcp://127.0.0.1:2375")
+///     .request_timeout(Duration::from_secs(10))
+///     .build()?;
+/// let running = docker.list_tasks(&TaskFilter::new().service("web")).await?;
+/// # let _ = running;
+/// let from_env = HttpTransport::from_env()?; // DOCKER_HOST, DOCKER_TLS_VERIFY, ...
+/// # let _ = from_env;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct HttpTransport {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    target: Target,
+    client: reqwest::Client,
+    tls: bool,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    max_body_size: u64,
+    inspect_concurrency: usize,
+    pinned: Option<ApiVersion>,
+    negotiated: OnceCell<Negotiated>,
+}
+
+/// The version in use, and the daemon's own when we asked it.
+#[derive(Debug, Clone, Copy)]
+struct Negotiated {
+    version: ApiVersion,
+    daemon: Option<ApiVersion>,
+}
+
+/// A successful (2xx) answer, body read whole.
+struct Answer {
+    headers: reqwest::header::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl HttpTransport {
+    /// A builder with the defaults: `unix:///var/run/docker.sock`, no TLS, 5 s connect and
+    /// 30 s request timeouts, negotiated API version, 256 MiB body cap, 8 concurrent inspects.
+    pub fn builder() -> HttpTransportBuilder {
+        HttpTransportBuilder::default()
+    }
+
+    /// A transport configured like `docker` from the environment: `DOCKER_HOST` (default
+    /// `unix:///var/run/docker.sock`), `DOCKER_TLS_VERIFY` (any non-empty value turns TLS on
+    /// with verification, using `ca.pem`, `cert.pem`, `key.pem` from `DOCKER_CERT_PATH`,
+    /// default `~/.docker`) and `DOCKER_API_VERSION` (pins the version).
+    pub fn from_env() -> Result<Self> {
+        HttpTransportBuilder::from_lookup(|name| std::env::var(name).ok())?.build()
+    }
+
+    /// The API version in use, negotiating it first if needed.
+    pub async fn api_version(&self) -> Result<ApiVersion> {
+        Ok(self.negotiated().await?.version)
+    }
+
+    async fn negotiated(&self) -> Result<Negotiated> {
+        if let Some(version) = self.inner.pinned {
+            return Ok(Negotiated {
+                version,
+                daemon: None,
+            });
+        }
+        self.inner
+            .negotiated
+            .get_or_try_init(|| self.negotiate())
+            .await
+            .copied()
+    }
+
+    /// `GET /_ping`, read `Api-Version`; without that header, `GET /version`'s `ApiVersion`;
+    /// without either, the oldest version we speak.
+    async fn negotiate(&self) -> Result<Negotiated> {
+        let ping = self.get(self.url(None, &["_ping"]), None).await?;
+        let header = ping
+            .headers
+            .get("api-version")
+            .and_then(|value| value.to_str().ok())
+            .and_then(ApiVersion::parse);
+        let daemon = match header {
+            Some(version) => Some(version),
+            None => {
+                let version: serde_json::Value =
+                    self.get_json(self.url(None, &["version"]), None).await?;
+                version
+                    .get("ApiVersion")
+                    .and_then(serde_json::Value::as_str)
+                    .and_then(ApiVersion::parse)
+            }
+        };
+        let version = ApiVersion::negotiate(
+            &self.inner.target.display,
+            daemon.unwrap_or(ApiVersion::MIN),
+        )?;
+        tracing::debug!(endpoint = %self.inner.target.display, %version, ?daemon, "negotiated the Engine API version");
+        Ok(Negotiated { version, daemon })
+    }
+
+    /// The URL of `segments` (each percent-encoded), prefixed with `/vX.Y` when given.
+    fn url(&self, version: Option<ApiVersion>, segments: &[&str]) -> Url {
+        let mut url = self.inner.target.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty();
+            if let Some(version) = version {
+                path.push(&format!("v{version}"));
+            }
+            path.extend(segments);
+        }
+        url
+    }
+
+    async fn get_json<T: DeserializeOwned>(
+        &self,
+        url: Url,
+        lookup: Option<Lookup<'_>>,
+    ) -> Result<T> {
+        let label = request_label(&url);
+        let answer = self.get(url, lookup).await?;
+        serde_json::from_slice(&answer.body).map_err(|err| {
+            Error::decode(
+                format!("{} {label}", self.inner.target.display),
+                &answer.body,
+                err,
+            )
+        })
+    }
+
+    /// Sends a GET and reads the whole body within the request timeout; error statuses
+    /// become typed errors.
+    async fn get(&self, url: Url, lookup: Option<Lookup<'_>>) -> Result<Answer> {
+        let inner = &self.inner;
+        let label = request_label(&url);
+        tracing::debug!(endpoint = %inner.target.display, request = %label, "sending");
+        let exchange = async {
+            let response = inner
+                .client
+                .get(url)
+                .send()
+                .await
+                .map_err(|err| self.transport_error(err))?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = self.read_body(response, &label).await?;
+            if !status.is_success() {
+                return Err(errors::from_status(
+                    &inner.target.display,
+                    &label,
+                    status.as_u16(),
+                    &body,
+                    lookup,
+                ));
+            }
+            Ok(Answer { headers, body })
+        };
+        tokio::time::timeout(inner.request_timeout, exchange)
+            .await
+            .unwrap_or_else(|_| {
+                Err(Error::Timeout {
+                    endpoint: inner.target.display.clone(),
+                    after: inner.request_timeout,
+                })
+            })
+    }
+
+    async fn read_body(&self, mut response: reqwest::Response, label: &str) -> Result<Vec<u8>> {
+        let limit = self.inner.max_body_size;
+        let too_large = || Error::ResponseTooLarge {
+            endpoint: format!("{} {label}", self.inner.target.display),
+            limit,
+        };
+        let announced = response.content_length().unwrap_or(0);
+        if announced > limit {
+            return Err(too_large());
+        }
+        let mut body = Vec::with_capacity(usize::try_from(announced.min(1 << 20)).unwrap_or(0));
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|err| self.transport_error(err))?
+        {
+            if body.len() as u64 + chunk.len() as u64 > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
+    fn transport_error(&self, err: reqwest::Error) -> Error {
+        let inner = &self.inner;
+        errors::from_reqwest(&inner.target.display, inner.tls, inner.connect_timeout, err)
+    }
+}
+
+/// `GET /v1.41/tasks` (the query is left out: it can be long).
+fn request_label(url: &Url) -> String {
+    format!("GET {}", url.path())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn urls_are_versioned_and_encoded() {
+        let transport = HttpTransport::builder()
+            .host("tcp://127.0.0.1:2375")
+            .build()
+            .unwrap();
+        let version = ApiVersion::new(1, 41);
+        assert_eq!(
+            transport.url(None, &["_ping"]).as_str(),
+            "http://127.0.0.1:2375/_ping"
+        );
+        assert_eq!(
+            transport.url(Some(version), &["tasks"]).as_str(),
+            "http://127.0.0.1:2375/v1.41/tasks"
+        );
+        let url = transport.url(Some(version), &["tasks", "a/b?c d"]);
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:2375/v1.41/tasks/a%2Fb%3Fc%20d"
+        );
+        assert_eq!(request_label(&url), "GET /v1.41/tasks/a%2Fb%3Fc%20d");
+        let based = HttpTransport::builder()
+            .host("tcp://h:1/base/")
+            .build()
+            .unwrap();
+        assert_eq!(
+            based.url(Some(version), &["info"]).as_str(),
+            "http://h:1/base/v1.41/info"
+        );
+        let unix = HttpTransport::builder().build().unwrap();
+        assert_eq!(
+            unix.url(Some(version), &["nodes"]).as_str(),
+            "http://localhost/v1.41/nodes"
+        );
+        assert_eq!(unix.inner.target.display, DEFAULT_HOST);
+    }
+
+    #[test]
+    fn builder_rejects_bad_settings() {
+        let err = HttpTransport::builder()
+            .host("ssh://me@box")
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{err:?}");
+        let err = HttpTransport::builder()
+            .api_version(Some("latest".into()))
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{err:?}");
+        let pinned = HttpTransport::builder()
+            .api_version(Some("1.41".into()))
+            .build()
+            .unwrap();
+        assert_eq!(pinned.inner.pinned, Some(ApiVersion::new(1, 41)));
+    }
+
+    #[test]
+    fn missing_tls_files_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = HttpTransport::builder()
+            .host("tcp://127.0.0.1:2376")
+            .tls(TlsConfig::from_dir(dir.path()))
+            .build()
+            .unwrap_err();
+        let Error::Tls { message, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert!(message.contains("ca.pem"), "{message}");
+        std::fs::write(dir.path().join("ca.pem"), "not a certificate").unwrap();
+        let err = HttpTransport::builder()
+            .tls(TlsConfig::from_dir(dir.path()))
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::Tls { .. }), "{err:?}");
+        let half = TlsConfig {
+            cert: Some(dir.path().join("cert.pem")),
+            ..TlsConfig::default()
+        };
+        let err = HttpTransport::builder().tls(half).build().unwrap_err();
+        assert!(err.to_string().contains("together"), "{err}");
+    }
+
+    #[test]
+    fn environment_builds_like_docker() {
+        let builder = HttpTransportBuilder::from_lookup(lookup(&[
+            ("DOCKER_HOST", "tcp://10.0.0.1:2376"),
+            ("DOCKER_TLS_VERIFY", "1"),
+            ("DOCKER_CERT_PATH", "/nonexistent/certs"),
+            ("DOCKER_API_VERSION", "1.40"),
+        ]))
+        .unwrap();
+        assert_eq!(builder.host.as_deref(), Some("tcp://10.0.0.1:2376"));
+        assert_eq!(builder.tls, Some(TlsConfig::from_dir("/nonexistent/certs")));
+        assert!(
+            builder.tls.as_ref().is_some_and(|tls| tls.verify),
+            "verification is on by default"
+        );
+        assert_eq!(builder.api_version.as_deref(), Some("1.40"));
+        let err = builder.build().unwrap_err();
+        assert!(
+            matches!(&err, Error::Tls { message, .. } if message.contains("/nonexistent/certs/ca.pem")),
+            "{err:?}"
+        );
+
+        let plain = HttpTransportBuilder::from_lookup(lookup(&[])).unwrap();
+        assert_eq!(
+            (plain.host, plain.tls, plain.api_version),
+            (None, None, None)
+        );
+    }
+}

@@ -1,0 +1,230 @@
+//! A transport that answers from a recorded [`Snapshot`] instead of a daemon.
+//!
+//! It exists for the offline demo, for bug reports ("send us `swarm-tasks snapshot DIR`") and
+//! for downstream tests that want a whole swarm without Docker. It answers like a manager
+//! would: filters go through [`TaskFilter::resolve`] and [`ResolvedTaskFilter::matches`]
+//! (the daemon's own semantics, from swarm-models), inspect looks up full ID, then exact
+//! internal name, then unique ID prefix, and a snapshot recorded on a node that is not a
+//! manager answers [`Error::NotManager`] as that node did.
+//!
+//! [`ResolvedTaskFilter::matches`]: swarm_models::ResolvedTaskFilter::matches
+
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use swarm_models::{FilterError, Node, Service, Task, TaskFilter};
+
+use crate::Transport;
+use crate::error::{Error, NotManagerReason, ObjectKind, Result};
+use crate::info::{InspectOutcome, SwarmState, SystemInfo};
+use crate::snapshot::Snapshot;
+use crate::version::MAX_API_VERSION;
+
+/// The daemon's 503 text on a node that is not in a swarm.
+const NOT_IN_SWARM: &str = "This node is not a swarm manager. Use \"docker swarm init\" or \"docker swarm join\" to connect this node to swarm and try again.";
+/// The daemon's 503 text on a worker.
+const WORKER: &str = "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.";
+/// The daemon's 503 text on a locked swarm.
+const LOCKED: &str = "Swarm is encrypted and needs to be unlocked before it can be used. Please use \"docker swarm unlock\" to unlock it.";
+
+/// Serves a snapshot folder (see [`Snapshot`]) through the [`Transport`] trait.
+///
+/// ```no_run
+/// use swarm_transport::{ReplayTransport, Transport};
+/// use swarm_models::TaskFilter;
+///
+/// # async fn run() -> swarm_transport::Result<()> {
+/// let replay = ReplayTransport::open("demo/swarm")?;
+/// let web = replay.list_tasks(&TaskFilter::new().service("web")).await?;
+/// println!("{} tasks of web in {}", web.len(), replay.endpoint());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ReplayTransport {
+    endpoint: String,
+    snapshot: Snapshot,
+}
+
+impl ReplayTransport {
+    /// Reads the snapshot folder at `dir` (synchronously, once); errors name the bad file.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
+        let dir = dir.as_ref();
+        let snapshot = Snapshot::read(dir)?;
+        Ok(Self::from_snapshot(snapshot, dir))
+    }
+
+    /// Serves a snapshot already in memory; `dir` only names it in [`Transport::endpoint`].
+    pub fn from_snapshot(snapshot: Snapshot, dir: impl Into<PathBuf>) -> Self {
+        let dir: PathBuf = dir.into();
+        Self {
+            endpoint: format!("replay:{}", dir.display()),
+            snapshot,
+        }
+    }
+
+    /// The snapshot being served.
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.snapshot
+    }
+
+    /// The not-a-manager error the recording node would have answered, if any. A snapshot
+    /// that does not say its swarm state is served as a manager.
+    fn manager_error(&self) -> Option<Error> {
+        let info = &self.snapshot.info;
+        let state = info.local_node_state.as_deref()?;
+        let message = match SwarmState::parse(state) {
+            SwarmState::Active if info.control_available => return None,
+            SwarmState::Active => WORKER,
+            SwarmState::Locked => LOCKED,
+            _ => NOT_IN_SWARM,
+        };
+        Some(Error::NotManager {
+            endpoint: self.endpoint.clone(),
+            reason: NotManagerReason::from_message(message),
+            message: message.to_owned(),
+        })
+    }
+
+    fn require_manager(&self) -> Result<()> {
+        self.manager_error().map_or(Ok(()), Err)
+    }
+
+    /// Full ID, then exact internal name, then unique ID prefix, as the daemon's `getTask`.
+    fn find_task(&self, id: &str) -> Result<&Task> {
+        let tasks = &self.snapshot.tasks;
+        let not_found = || Error::NotFound {
+            kind: ObjectKind::Task,
+            id: id.to_owned(),
+        };
+        if id.is_empty() {
+            return Err(not_found());
+        }
+        if let Some(task) = tasks.iter().find(|task| task.id == id) {
+            return Ok(task);
+        }
+        let names = TaskFilter::new()
+            .resolve(&self.snapshot.services, &self.snapshot.nodes)
+            .map_err(filter_error)?;
+        let mut candidates: Vec<&Task> = tasks
+            .iter()
+            .filter(|task| names.internal_name(task) == id)
+            .collect();
+        if candidates.is_empty() {
+            candidates = tasks
+                .iter()
+                .filter(|task| task.id.starts_with(id))
+                .collect();
+        }
+        match candidates.as_slice() {
+            [] => Err(not_found()),
+            [task] => Ok(task),
+            many => Err(Error::Ambiguous {
+                kind: ObjectKind::Task,
+                id: id.to_owned(),
+                matches: many.len(),
+            }),
+        }
+    }
+}
+
+/// Maps a filter failure to the error the daemon's answer maps to.
+fn filter_error(err: FilterError) -> Error {
+    match err {
+        FilterError::ServiceNotFound { value } => Error::NotFound {
+            kind: ObjectKind::Service,
+            id: value,
+        },
+        FilterError::NodeNotFound { value } => Error::NotFound {
+            kind: ObjectKind::Node,
+            id: value,
+        },
+        FilterError::Ambiguous {
+            kind,
+            value,
+            matches,
+        } => Error::Ambiguous {
+            kind: if kind == "node" {
+                ObjectKind::Node
+            } else {
+                ObjectKind::Service
+            },
+            id: value,
+            matches,
+        },
+        other => Error::InvalidFilter {
+            message: other.to_string(),
+        },
+    }
+}
+
+#[async_trait]
+impl Transport for ReplayTransport {
+    fn endpoint(&self) -> String {
+        self.endpoint.clone()
+    }
+
+    async fn system_info(&self) -> Result<SystemInfo> {
+        let info = &self.snapshot.info;
+        let swarm = match info.local_node_state {
+            Some(_) => info.swarm_state(),
+            None => SwarmState::Active,
+        };
+        let api_version = info
+            .api_version
+            .clone()
+            .unwrap_or_else(|| MAX_API_VERSION.to_owned());
+        let mut system_info = SystemInfo::new(
+            api_version,
+            swarm,
+            info.node_id.clone(),
+            self.manager_error().is_none(),
+        );
+        system_info.daemon_api_version = info.api_version.clone();
+        system_info.engine_version = info.server_version.clone();
+        Ok(system_info)
+    }
+
+    async fn list_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
+        self.require_manager()?;
+        let resolved = filter
+            .resolve(&self.snapshot.services, &self.snapshot.nodes)
+            .map_err(filter_error)?;
+        Ok(self
+            .snapshot
+            .tasks
+            .iter()
+            .filter(|task| resolved.matches(task))
+            .cloned()
+            .collect())
+    }
+
+    async fn inspect_task(&self, id: &str) -> Result<Task> {
+        self.require_manager()?;
+        self.find_task(id).cloned()
+    }
+
+    async fn inspect_tasks(&self, ids: &[String]) -> Result<Vec<InspectOutcome>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.require_manager()?;
+        Ok(ids
+            .iter()
+            .map(|id| InspectOutcome {
+                id: id.clone(),
+                result: self.find_task(id).cloned(),
+            })
+            .collect())
+    }
+
+    async fn list_services(&self) -> Result<Vec<Service>> {
+        self.require_manager()?;
+        Ok(self.snapshot.services.clone())
+    }
+
+    async fn list_nodes(&self) -> Result<Vec<Node>> {
+        self.require_manager()?;
+        Ok(self.snapshot.nodes.clone())
+    }
+}

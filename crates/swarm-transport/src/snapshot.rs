@@ -1,0 +1,270 @@
+//! A recorded swarm on disk: the folder format shared by replay, the fake engine and the demo.
+//!
+//! A snapshot is a directory holding `tasks.json`, `services.json` and `nodes.json` (each a
+//! JSON array, exactly what `docker inspect` prints for those objects), `info.json` (the
+//! Engine's `GET /info` body) and optionally `version.json` (the `GET /version` body).
+//! [`Snapshot::read`] and [`Snapshot::write`] use the same format, so a written snapshot reads
+//! back equal, and `docker inspect` output can be dropped in by hand.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+use swarm_models::{Node, Service, Task};
+
+use crate::error::{Error, Result};
+use crate::info::{SwarmState, SystemInfo};
+
+/// The tasks file of a snapshot folder.
+pub const TASKS_FILE: &str = "tasks.json";
+/// The services file of a snapshot folder.
+pub const SERVICES_FILE: &str = "services.json";
+/// The nodes file of a snapshot folder.
+pub const NODES_FILE: &str = "nodes.json";
+/// The `GET /info` file of a snapshot folder.
+pub const INFO_FILE: &str = "info.json";
+/// The optional `GET /version` file of a snapshot folder.
+pub const VERSION_FILE: &str = "version.json";
+
+/// A whole swarm as recorded: every task, service and node, and what the daemon said about
+/// itself.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    /// Every task (`tasks.json`).
+    pub tasks: Vec<Task>,
+    /// Every service (`services.json`).
+    pub services: Vec<Service>,
+    /// Every node (`nodes.json`).
+    pub nodes: Vec<Node>,
+    /// The recording daemon's identity and role (`info.json`, `version.json`).
+    pub info: SnapshotInfo,
+}
+
+/// What a snapshot keeps of `GET /info` and `GET /version`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SnapshotInfo {
+    /// The engine version (`ServerVersion`), e.g. `20.10.24`.
+    pub server_version: Option<String>,
+    /// The Engine API version (`ApiVersion` of `version.json`), e.g. `1.41`.
+    pub api_version: Option<String>,
+    /// The recording node's swarm ID (`Swarm.NodeID`).
+    pub node_id: Option<String>,
+    /// The recording node's swarm state (`Swarm.LocalNodeState`: `active`, `inactive` ...).
+    pub local_node_state: Option<String>,
+    /// True when the recording node was a manager (`Swarm.ControlAvailable`).
+    pub control_available: bool,
+}
+
+impl SnapshotInfo {
+    /// Takes what a snapshot keeps from a live daemon's [`SystemInfo`].
+    pub fn from_system_info(info: &SystemInfo) -> Self {
+        let local_node_state = match &info.swarm {
+            SwarmState::Inactive => "inactive",
+            SwarmState::Pending => "pending",
+            SwarmState::Active => "active",
+            SwarmState::Error => "error",
+            SwarmState::Locked => "locked",
+            SwarmState::Other(other) => other.as_str(),
+        };
+        Self {
+            server_version: info.engine_version.clone(),
+            api_version: info
+                .daemon_api_version
+                .clone()
+                .or_else(|| Some(info.api_version.clone())),
+            node_id: info.node_id.clone(),
+            local_node_state: Some(local_node_state.to_owned()),
+            control_available: info.is_manager,
+        }
+    }
+
+    /// Reads the fields from an `info.json` value and an optional `version.json` value;
+    /// anything missing or of another type is `None` / `false`.
+    pub fn from_json(info: &Value, version: Option<&Value>) -> Self {
+        let text = |value: Option<&Value>| value.and_then(Value::as_str).map(str::to_owned);
+        let swarm = info.get("Swarm");
+        Self {
+            server_version: text(info.get("ServerVersion")),
+            api_version: text(version.and_then(|version| version.get("ApiVersion"))),
+            node_id: text(swarm.and_then(|swarm| swarm.get("NodeID"))).filter(|id| !id.is_empty()),
+            local_node_state: text(swarm.and_then(|swarm| swarm.get("LocalNodeState"))),
+            control_available: swarm
+                .and_then(|swarm| swarm.get("ControlAvailable"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        }
+    }
+
+    /// The swarm state, parsed; [`SwarmState::Inactive`] when the snapshot did not say.
+    pub fn swarm_state(&self) -> SwarmState {
+        SwarmState::parse(self.local_node_state.as_deref().unwrap_or(""))
+    }
+
+    /// The `info.json` body this writes: the fields above in the daemon's shape.
+    pub fn info_json(&self) -> Value {
+        let mut swarm = Map::new();
+        swarm.insert(
+            "NodeID".into(),
+            json!(self.node_id.clone().unwrap_or_default()),
+        );
+        if let Some(state) = &self.local_node_state {
+            swarm.insert("LocalNodeState".into(), json!(state));
+        }
+        swarm.insert("ControlAvailable".into(), json!(self.control_available));
+        let mut info = Map::new();
+        if let Some(version) = &self.server_version {
+            info.insert("ServerVersion".into(), json!(version));
+        }
+        info.insert("Swarm".into(), Value::Object(swarm));
+        Value::Object(info)
+    }
+
+    /// The `version.json` body this writes, when the API version is known.
+    pub fn version_json(&self) -> Option<Value> {
+        let api_version = self.api_version.as_ref()?;
+        let mut version = Map::new();
+        version.insert("ApiVersion".into(), json!(api_version));
+        if let Some(server_version) = &self.server_version {
+            version.insert("Version".into(), json!(server_version));
+        }
+        Some(Value::Object(version))
+    }
+}
+
+impl Snapshot {
+    /// Reads a snapshot folder. `tasks.json`, `services.json`, `nodes.json` and `info.json`
+    /// must exist; `version.json` is optional. Errors are [`Error::Snapshot`] naming the file.
+    pub fn read(dir: impl AsRef<Path>) -> Result<Self> {
+        let dir = dir.as_ref();
+        let info: Value = read_json(&dir.join(INFO_FILE))?;
+        let version_path = dir.join(VERSION_FILE);
+        let version: Option<Value> = if version_path.exists() {
+            Some(read_json(&version_path)?)
+        } else {
+            None
+        };
+        Ok(Self {
+            tasks: read_json(&dir.join(TASKS_FILE))?,
+            services: read_json(&dir.join(SERVICES_FILE))?,
+            nodes: read_json(&dir.join(NODES_FILE))?,
+            info: SnapshotInfo::from_json(&info, version.as_ref()),
+        })
+    }
+
+    /// Writes the snapshot into `dir` (created if missing) as pretty-printed JSON in the
+    /// format [`Snapshot::read`] reads; `version.json` only when the API version is known.
+    pub fn write(&self, dir: impl AsRef<Path>) -> Result<()> {
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir).map_err(|err| snapshot_error(dir.to_path_buf(), err))?;
+        write_json(&dir.join(TASKS_FILE), &self.tasks)?;
+        write_json(&dir.join(SERVICES_FILE), &self.services)?;
+        write_json(&dir.join(NODES_FILE), &self.nodes)?;
+        write_json(&dir.join(INFO_FILE), &self.info.info_json())?;
+        if let Some(version) = self.info.version_json() {
+            write_json(&dir.join(VERSION_FILE), &version)?;
+        }
+        Ok(())
+    }
+}
+
+fn snapshot_error(path: PathBuf, source: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::Snapshot {
+        path,
+        source: Box::new(source),
+    }
+}
+
+fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T> {
+    let bytes = std::fs::read(path).map_err(|err| snapshot_error(path.to_path_buf(), err))?;
+    serde_json::from_slice(&bytes).map_err(|err| snapshot_error(path.to_path_buf(), err))
+}
+
+fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<()> {
+    let mut bytes =
+        serde_json::to_vec_pretty(value).map_err(|err| snapshot_error(path.to_path_buf(), err))?;
+    bytes.push(b'\n');
+    std::fs::write(path, bytes).map_err(|err| snapshot_error(path.to_path_buf(), err))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Snapshot {
+        let task: Task = serde_json::from_value(json!({
+            "ID": "t1", "ServiceID": "s1", "Slot": 1, "NodeID": "n1",
+            "DesiredState": "running", "Status": {"State": "running"}
+        }))
+        .unwrap();
+        let service: Service =
+            serde_json::from_value(json!({"ID": "s1", "Spec": {"Name": "web"}})).unwrap();
+        let node: Node =
+            serde_json::from_value(json!({"ID": "n1", "Description": {"Hostname": "node-1"}}))
+                .unwrap();
+        Snapshot {
+            tasks: vec![task],
+            services: vec![service],
+            nodes: vec![node],
+            info: SnapshotInfo {
+                server_version: Some("20.10.24".into()),
+                api_version: Some("1.41".into()),
+                node_id: Some("n1".into()),
+                local_node_state: Some("active".into()),
+                control_available: true,
+            },
+        }
+    }
+
+    #[test]
+    fn write_then_read_is_equal() {
+        let dir = tempfile::tempdir().unwrap();
+        let snapshot = sample();
+        snapshot.write(dir.path()).unwrap();
+        let tasks: Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join(TASKS_FILE)).unwrap()).unwrap();
+        assert!(
+            tasks.is_array(),
+            "tasks.json is an array like docker inspect prints"
+        );
+        assert_eq!(Snapshot::read(dir.path()).unwrap(), snapshot);
+    }
+
+    #[test]
+    fn version_file_is_optional() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut snapshot = sample();
+        snapshot.info.api_version = None;
+        snapshot.write(dir.path()).unwrap();
+        assert!(!dir.path().join(VERSION_FILE).exists());
+        assert_eq!(Snapshot::read(dir.path()).unwrap().info.api_version, None);
+    }
+
+    #[test]
+    fn missing_or_broken_file_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        sample().write(dir.path()).unwrap();
+        std::fs::remove_file(dir.path().join(NODES_FILE)).unwrap();
+        let err = Snapshot::read(dir.path()).unwrap_err();
+        let Error::Snapshot { path, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert!(path.ends_with(NODES_FILE));
+
+        std::fs::write(dir.path().join(NODES_FILE), b"[{\"ID\": ").unwrap();
+        let err = Snapshot::read(dir.path()).unwrap_err();
+        assert!(err.to_string().contains(NODES_FILE), "{err}");
+        assert!(std::error::Error::source(&err).is_some());
+    }
+
+    #[test]
+    fn info_fields_are_read_from_the_daemon_shape() {
+        let info = json!({"ServerVersion": "24.0.7", "Swarm": {"NodeID": "", "LocalNodeState": "inactive",
+            "ControlAvailable": false}, "Containers": 3});
+        let parsed = SnapshotInfo::from_json(&info, Some(&json!({"ApiVersion": "1.43"})));
+        assert_eq!(parsed.node_id, None);
+        assert_eq!(parsed.api_version.as_deref(), Some("1.43"));
+        assert_eq!(parsed.swarm_state(), SwarmState::Inactive);
+        assert!(!parsed.control_available);
+    }
+}
