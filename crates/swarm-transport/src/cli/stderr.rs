@@ -71,6 +71,7 @@ pub(crate) fn classify(stderr: &str, context: ErrorContext<'_>) -> Error {
     }
     if lower.contains("this node is not a swarm manager")
         || lower.contains("needs to be unlocked")
+        || lower.contains("swarm certificates have expired")
         || lower.contains("not part of a swarm")
     {
         return Error::NotManager {
@@ -291,6 +292,18 @@ mod tests {
                 ..
             }
         ));
+        let expired = "Error response from daemon: Swarm certificates have expired. To replace them, leave the swarm and join again.";
+        let err = classify(expired, context());
+        assert!(
+            matches!(
+                &err,
+                Error::NotManager {
+                    reason: NotManagerReason::ExpiredCertificates,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
     }
 
     #[test]
