@@ -1,0 +1,250 @@
+//! [`Client`], the entry point of the facade, and how one is built.
+//!
+//! A client is a cheap handle (an `Arc`) around one [`Transport`]. It adds what the transport
+//! deliberately leaves out: building from the environment like `docker`, batch inspect
+//! split into found tasks and per-id misses, and (in [`crate::ps`]) docker's `service ps` and
+//! `node ps` with one request per object kind instead of one per object.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use swarm_models::{Node, Service, Task, TaskFilter};
+use swarm_transport::{SystemInfo, Transport};
+
+use crate::connect;
+use crate::endpoint::{DockerEnv, EndpointOptions, resolve_endpoint};
+use crate::error::Result;
+
+/// A swarm-tasks client: lists, inspects and `ps`es tasks through one [`Transport`].
+///
+/// Cloning is cheap and clones share the transport (and its connection pool).
+///
+/// ```no_run
+/// # async fn run() -> swarm_tasks::Result<()> {
+/// use swarm_tasks::{Client, PsOptions};
+///
+/// let client = Client::from_env().await?;
+/// let report = client.service_ps(&["web".to_owned()], &PsOptions::default()).await?;
+/// for row in &report.rows {
+///     println!("{} {:?} {:?}", row.name, row.node_name, row.current_state);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    transport: Arc<dyn Transport>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoint", &self.transport.endpoint())
+            .finish()
+    }
+}
+
+/// Which transport [`ClientBuilder::build`] uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// The Engine API for `unix://`, `tcp://`, `http://` and `https://` hosts, the docker CLI
+    /// for `ssh://` hosts (which need docker's SSH connection helper).
+    #[default]
+    Auto,
+    /// Always the Engine API over HTTP (feature `http`).
+    Http,
+    /// Always the `docker` binary (feature `cli`); `--context` / `-H` are passed through.
+    Cli,
+}
+
+/// What [`Client::inspect_many`] returns: the tasks found, and the ids that named none.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct InspectMany {
+    /// The tasks found, in the order their ids were given.
+    pub found: Vec<Task>,
+    /// Each id that matched no task (or several), with the reason
+    /// ([`transport::Error::NotFound`](swarm_transport::Error::NotFound) or `Ambiguous`).
+    pub missing: Vec<(String, swarm_transport::Error)>,
+}
+
+impl Client {
+    /// A client over any transport.
+    pub fn new(transport: impl Transport + 'static) -> Self {
+        Self {
+            transport: Arc::new(transport),
+        }
+    }
+
+    /// A client over a shared transport.
+    pub fn from_arc(transport: Arc<dyn Transport>) -> Self {
+        Self { transport }
+    }
+
+    /// A builder: host, context, transport kind, replay folder, timeouts.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client for the daemon `docker` would use here: `DOCKER_HOST`, `DOCKER_CONTEXT`, the
+    /// current context of the docker config, else the default socket (see
+    /// [`endpoint`](crate::endpoint) for the exact rules).
+    pub async fn from_env() -> Result<Self> {
+        Self::builder().build().await
+    }
+
+    /// Where the client talks to, for messages (`unix:///var/run/docker.sock`, ...).
+    pub fn endpoint(&self) -> String {
+        self.transport.endpoint()
+    }
+
+    /// The transport underneath, for calls the facade does not wrap.
+    pub fn transport(&self) -> &dyn Transport {
+        self.transport.as_ref()
+    }
+
+    /// API version, swarm state, this node's ID and role.
+    pub async fn system_info(&self) -> Result<SystemInfo> {
+        Ok(self.transport.system_info().await?)
+    }
+
+    /// Lists tasks matching the filter with the daemon's semantics (an empty filter lists
+    /// every container task). One request.
+    #[doc(alias = "ls")]
+    pub async fn list(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
+        Ok(self.transport.list_tasks(filter).await?)
+    }
+
+    /// Inspects one task by full ID, exact internal name or unique ID prefix.
+    pub async fn inspect(&self, id: &str) -> Result<Task> {
+        Ok(self.transport.inspect_task(id).await?)
+    }
+
+    /// Inspects many tasks. Ids that match no task (or are ambiguous) are listed in
+    /// [`InspectMany::missing`] and never hide the others; any other failure (daemon
+    /// unreachable, not a manager ...) fails the whole call. An empty list makes no request.
+    pub async fn inspect_many(&self, ids: &[String]) -> Result<InspectMany> {
+        let mut result = InspectMany::default();
+        if ids.is_empty() {
+            return Ok(result);
+        }
+        for outcome in self.transport.inspect_tasks(ids).await? {
+            match outcome.result {
+                Ok(task) => result.found.push(task),
+                Err(
+                    error @ (swarm_transport::Error::NotFound { .. }
+                    | swarm_transport::Error::Ambiguous { .. }),
+                ) => {
+                    result.missing.push((outcome.id, error));
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Ok(result)
+    }
+
+    /// Every service (one request).
+    pub async fn services(&self) -> Result<Vec<Service>> {
+        Ok(self.transport.list_services().await?)
+    }
+
+    /// Every node (one request).
+    pub async fn nodes(&self) -> Result<Vec<Node>> {
+        Ok(self.transport.list_nodes().await?)
+    }
+}
+
+/// Builds a [`Client`] from explicit settings and the environment, like `docker` does.
+///
+/// Setters never fail; [`ClientBuilder::build`] reports the first problem.
+///
+/// ```no_run
+/// # async fn run() -> swarm_tasks::Result<()> {
+/// use std::time::Duration;
+/// use swarm_tasks::{Client, TransportKind};
+///
+/// let client = Client::builder()
+///     .context("prod")
+///     .transport(TransportKind::Auto)
+///     .timeout(Duration::from_secs(10))
+///     .build()
+///     .await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct ClientBuilder {
+    pub(crate) host: Option<String>,
+    pub(crate) context: Option<String>,
+    pub(crate) kind: TransportKind,
+    pub(crate) replay: Option<PathBuf>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) docker_program: Option<PathBuf>,
+    pub(crate) env: Option<DockerEnv>,
+}
+
+impl ClientBuilder {
+    /// The daemon address (`--host`): `unix:///path`, `tcp://host:port`, `http(s)://`,
+    /// `ssh://user@host`. Conflicts with [`ClientBuilder::context`]. Default: resolved from
+    /// the environment.
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        self.host = Some(host.into());
+        self
+    }
+
+    /// A docker context name (`--context`). Conflicts with [`ClientBuilder::host`].
+    pub fn context(mut self, context: impl Into<String>) -> Self {
+        self.context = Some(context.into());
+        self
+    }
+
+    /// Which transport to use. Default: [`TransportKind::Auto`].
+    pub fn transport(mut self, kind: TransportKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// Serve a recorded snapshot folder instead of a daemon (host, context and transport
+    /// kind are then ignored).
+    pub fn replay(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.replay = Some(dir.into());
+        self
+    }
+
+    /// A limit for each request (HTTP) or command (CLI). Default: the transport's own.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The `docker` binary for the CLI transport. Default: `docker` on `PATH`.
+    pub fn docker_program(mut self, program: impl Into<PathBuf>) -> Self {
+        self.docker_program = Some(program.into());
+        self
+    }
+
+    /// Resolve against this environment instead of the process's (for tests and embedding).
+    pub fn environment(mut self, env: DockerEnv) -> Self {
+        self.env = Some(env);
+        self
+    }
+
+    /// Resolves the endpoint and builds the transport. Connects lazily: the first call
+    /// reaches the daemon, so an unreachable daemon is reported there.
+    pub async fn build(self) -> Result<Client> {
+        if let Some(dir) = &self.replay {
+            return Ok(Client::from_arc(connect::replay(dir)?));
+        }
+        let env = self.env.clone().unwrap_or_else(DockerEnv::from_process);
+        let options = EndpointOptions {
+            host: self.host.clone(),
+            context: self.context.clone(),
+        };
+        let resolved = resolve_endpoint(&options, &env)?;
+        let transport = connect::transport(&self, &options, &resolved)?;
+        Ok(Client::from_arc(transport))
+    }
+}

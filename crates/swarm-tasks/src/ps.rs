@@ -1,0 +1,308 @@
+//! `service ps` and `node ps`, as docker answers them but with a fixed number of requests.
+//!
+//! docker resolves each argument and each row's service and node names with requests of its
+//! own (N+5 round trips). Here arguments are resolved from ONE services list and ONE nodes
+//! list, fetched concurrently, and the tasks of all arguments come from ONE `list_tasks` whose
+//! `service` (or `node`) filter holds every resolved ID (the daemon ORs values of a key). So
+//! `service_ps` makes at most three requests however many services, nodes and tasks there
+//! are, and `node_ps` four when it has to ask which node is `self`.
+
+use swarm_models::{FilterKey, Node, Service, Task, TaskFilter, TaskState};
+use swarm_transport::ObjectKind;
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::rows::{NameIndex, TaskRow, build_rows};
+
+/// Options of [`Client::service_ps`], [`Client::node_ps`] and [`Client::rows`]. The default
+/// shows every task with resolved names, like `docker service ps`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PsOptions {
+    /// Passed to the daemon (`--filter`): `desired-state`, `name`, `label`, `id`, ...; a
+    /// `service` or `node` key adds to (is ORed with) the resolved arguments, as in docker.
+    pub filter: TaskFilter,
+    /// Keep only tasks whose CURRENT state is one of these (docker can only filter on the
+    /// desired state). Empty: no state filter.
+    pub states: Vec<TaskState>,
+    /// Keep only the newest task of each slot (no history rows). Applied before `states`,
+    /// so `latest` plus `states: [Failed]` lists the slots whose newest task failed.
+    pub latest: bool,
+    /// Show IDs instead of service and node names (`--no-resolve`); also saves the requests
+    /// that fetch names.
+    pub no_resolve: bool,
+}
+
+/// What [`Client::service_ps`] and [`Client::node_ps`] return: rows in docker's order, plus
+/// the arguments that named nothing (docker prints those as errors after the table and
+/// exits 1).
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct PsReport {
+    /// The rows, sorted and grouped like docker's table.
+    pub rows: Vec<TaskRow>,
+    /// Each argument that matched no service (or node), with a
+    /// [`transport::Error::NotFound`](swarm_transport::Error::NotFound).
+    pub not_found: Vec<(String, swarm_transport::Error)>,
+}
+
+impl Client {
+    /// The tasks of services given by full ID, exact name or unique ID prefix, like
+    /// `docker service ps`.
+    ///
+    /// Unknown arguments are reported in [`PsReport::not_found`] while the others are
+    /// listed; if every argument is unknown the call fails with [`Error::NotFound`] ("no such
+    /// service: X"). A prefix of several service IDs fails with [`Error::Ambiguous`]
+    /// ("multiple services found with provided prefix: X"), as in docker. No arguments: an
+    /// empty report and no request. At most three requests: services and nodes
+    /// (concurrently), then tasks.
+    pub async fn service_ps(&self, services: &[String], options: &PsOptions) -> Result<PsReport> {
+        if services.is_empty() {
+            return Ok(PsReport::default());
+        }
+        let transport = self.transport();
+        let (service_list, node_list) = if options.no_resolve {
+            (transport.list_services().await?, Vec::new())
+        } else {
+            futures::try_join!(transport.list_services(), transport.list_nodes())?
+        };
+        let resolved = resolve_services(services, &service_list)?;
+        self.ps_tasks(
+            FilterKey::Service,
+            resolved,
+            &service_list,
+            &node_list,
+            options,
+        )
+        .await
+    }
+
+    /// The tasks on nodes given by full ID, name (hostname) or unique ID prefix, or `self`
+    /// for the node the client talks to, like `docker node ps`. No arguments means `self`.
+    ///
+    /// Errors and partial results work as for [`Client::service_ps`] ("no such node: X",
+    /// "multiple nodes found with provided prefix: X"). `self` on an engine outside a swarm
+    /// fails with [`Error::NoLocalNode`]. Requests: nodes, services (unless `no_resolve`) and,
+    /// for `self`, the system info, all concurrently; then tasks.
+    pub async fn node_ps(&self, nodes: &[String], options: &PsOptions) -> Result<PsReport> {
+        let self_only = [String::from("self")];
+        let args = if nodes.is_empty() {
+            &self_only[..]
+        } else {
+            nodes
+        };
+        let wants_self = args.iter().any(|arg| arg == "self");
+        let transport = self.transport();
+        let info = async {
+            if wants_self {
+                transport.system_info().await.map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let services = async {
+            if options.no_resolve {
+                Ok(Vec::new())
+            } else {
+                transport.list_services().await
+            }
+        };
+        let (info, node_list, service_list) =
+            futures::try_join!(info, transport.list_nodes(), services)?;
+        let self_id = match info {
+            Some(info) => match info.node_id.filter(|id| !id.is_empty()) {
+                Some(id) => Some(id),
+                None => {
+                    return Err(Error::NoLocalNode {
+                        endpoint: self.endpoint(),
+                    });
+                }
+            },
+            None => None,
+        };
+        let resolved = resolve_nodes(args, &node_list, self_id.as_deref())?;
+        self.ps_tasks(
+            FilterKey::Node,
+            resolved,
+            &service_list,
+            &node_list,
+            options,
+        )
+        .await
+    }
+
+    /// Rows for tasks fetched some other way (e.g. [`Client::list`]): names resolved with
+    /// one services and one nodes request, made concurrently (none with `no_resolve`, or
+    /// when there are no tasks), then sorted, grouped and filtered per `options` (its
+    /// `filter` is not applied here: the tasks are taken as given).
+    pub async fn rows(&self, tasks: Vec<Task>, options: &PsOptions) -> Result<Vec<TaskRow>> {
+        if options.no_resolve || tasks.is_empty() {
+            return Ok(build_rows(tasks, &NameIndex::ids_only(), options));
+        }
+        let transport = self.transport();
+        let (services, nodes) =
+            futures::try_join!(transport.list_services(), transport.list_nodes())?;
+        Ok(build_rows(
+            tasks,
+            &NameIndex::new(&services, &nodes),
+            options,
+        ))
+    }
+
+    async fn ps_tasks(
+        &self,
+        key: FilterKey,
+        resolved: Resolved,
+        services: &[Service],
+        nodes: &[Node],
+        options: &PsOptions,
+    ) -> Result<PsReport> {
+        let kind = if key == FilterKey::Node {
+            ObjectKind::Node
+        } else {
+            ObjectKind::Service
+        };
+        if resolved.ids.is_empty() {
+            return Err(Error::NotFound {
+                kind,
+                ids: resolved.not_found,
+            });
+        }
+        let mut filter = options.filter.clone();
+        for id in resolved.ids {
+            filter.insert(key, id);
+        }
+        let tasks = self.transport().list_tasks(&filter).await?;
+        let rows = build_rows(tasks, &NameIndex::new(services, nodes), options);
+        let not_found = resolved
+            .not_found
+            .into_iter()
+            .map(|arg| {
+                let error = swarm_transport::Error::NotFound {
+                    kind,
+                    id: arg.clone(),
+                };
+                (arg, error)
+            })
+            .collect();
+        Ok(PsReport { rows, not_found })
+    }
+}
+
+/// Arguments resolved to object IDs (deduplicated, in argument order), and those that
+/// matched nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Resolved {
+    pub(crate) ids: Vec<String>,
+    pub(crate) not_found: Vec<String>,
+}
+
+impl Resolved {
+    fn push_id(&mut self, id: &str) {
+        if !self.ids.iter().any(|known| known == id) {
+            self.ids.push(id.to_owned());
+        }
+    }
+}
+
+/// docker's `service ps` rule for each argument: full ID, then exact name, then unique ID
+/// prefix; a prefix of several IDs is an error for the whole call.
+pub(crate) fn resolve_services(args: &[String], services: &[Service]) -> Result<Resolved> {
+    let mut resolved = Resolved::default();
+    for arg in args {
+        let by_id = services.iter().find(|service| service.id == *arg);
+        let by_name = || {
+            services
+                .iter()
+                .find(|service| service.name() == Some(arg.as_str()))
+        };
+        if let Some(service) = by_id.or_else(by_name) {
+            resolved.push_id(&service.id);
+            continue;
+        }
+        let ids: Vec<&str> = services.iter().map(|service| service.id.as_str()).collect();
+        match unique_prefix(arg, &ids, ObjectKind::Service)? {
+            Some(id) => resolved.push_id(id),
+            None => resolved.not_found.push(arg.clone()),
+        }
+    }
+    Ok(resolved)
+}
+
+/// The daemon's node lookup for each argument (docker's `node ps` asks the daemon per
+/// argument; we apply the same rules to one list): `self`, full ID, then name (the node's
+/// spec name or hostname; several nodes with that name are ambiguous), then unique ID prefix.
+pub(crate) fn resolve_nodes(
+    args: &[String],
+    nodes: &[Node],
+    self_id: Option<&str>,
+) -> Result<Resolved> {
+    let mut resolved = Resolved::default();
+    for arg in args {
+        if arg == "self" {
+            if let Some(id) = self_id {
+                resolved.push_id(id);
+                continue;
+            }
+        }
+        if let Some(node) = nodes.iter().find(|node| node.id == *arg) {
+            resolved.push_id(&node.id);
+            continue;
+        }
+        let named: Vec<&Node> = nodes
+            .iter()
+            .filter(|node| node_has_name(node, arg))
+            .collect();
+        match named.as_slice() {
+            [node] => {
+                resolved.push_id(&node.id);
+                continue;
+            }
+            [] => {}
+            many => {
+                return Err(Error::Ambiguous {
+                    kind: ObjectKind::Node,
+                    prefix: arg.clone(),
+                    matches: many.len(),
+                });
+            }
+        }
+        let ids: Vec<&str> = nodes.iter().map(|node| node.id.as_str()).collect();
+        match unique_prefix(arg, &ids, ObjectKind::Node)? {
+            Some(id) => resolved.push_id(id),
+            None => resolved.not_found.push(arg.clone()),
+        }
+    }
+    Ok(resolved)
+}
+
+fn node_has_name(node: &Node, name: &str) -> bool {
+    let spec_name = node
+        .spec
+        .name
+        .as_deref()
+        .filter(|spec_name| !spec_name.is_empty());
+    spec_name == Some(name) || node.hostname() == Some(name)
+}
+
+fn unique_prefix<'a>(arg: &str, ids: &[&'a str], kind: ObjectKind) -> Result<Option<&'a str>> {
+    if arg.is_empty() {
+        return Ok(None);
+    }
+    let mut matching = ids.iter().filter(|id| id.starts_with(arg));
+    let Some(first) = matching.next() else {
+        return Ok(None);
+    };
+    let others = matching.count();
+    if others > 0 {
+        return Err(Error::Ambiguous {
+            kind,
+            prefix: arg.to_owned(),
+            matches: others + 1,
+        });
+    }
+    Ok(Some(first))
+}
+
+#[cfg(test)]
+#[path = "ps_tests.rs"]
+mod tests;
