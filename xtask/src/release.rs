@@ -66,7 +66,7 @@ pub fn run(root: &Path, args: ReleaseArgs) -> anyhow::Result<()> {
     let checks = check_commands();
     eprintln!("checks:");
     for command in &checks {
-        eprintln!("  {}", command.join(" "));
+        eprintln!("  cargo {}", command.join(" "));
     }
     let tag_message = format!("swarm-tasks {}", plan.version);
     let commit_message = format!("Release {}", plan.version);
