@@ -192,42 +192,71 @@ async fn zero_services_list_no_tasks() {
         .await
         .unwrap();
     assert!(tasks.is_empty());
-    // Only `service ls -q` ran: nothing to `service ps` or inspect.
+    // Only `service ls` ran: nothing to inspect or `service ps`.
     let calls = docker.calls();
-    assert_eq!(calls, [["-H", "tcp://fake:2375", "service", "ls", "-q"]]);
-    assert!(docker.transport().list_services().await.unwrap().is_empty());
+    assert_eq!(
+        calls,
+        [[
+            "-H",
+            "tcp://fake:2375",
+            "service",
+            "ls",
+            "--format",
+            "{{.ID}} {{.Replicas}}"
+        ]]
+    );
 }
 
 #[tokio::test]
-async fn a_service_removed_mid_listing_is_skipped() {
+async fn services_removed_mid_listing_are_skipped() {
     let _serial = SERIAL.lock().await;
+    // `gone1` vanishes before `service inspect`, `gone2` before `service ps`.
+    let service = |id: &str, name: &str| format!(r#"{{"ID":"{id}","Spec":{{"Name":"{name}"}}}}"#);
     let body = format!(
         "case \"$*\" in\n\
-         *'service ls -q'*) printf 's1\\ngone\\n' ;;\n\
-         *'service ps'*) echo t1; echo 'no such service: gone' >&2; exit 1 ;;\n\
+         *'service ls'*) printf 's1aaaaaaaaaa 2/3\\ngone1aaaaaa 0/1\\ngone2aaaaaa 0/1\\n' ;;\n\
+         *'service inspect'*) echo '[{},{}]'; echo 'Error: no such service: gone1aaaaaa' >&2; exit 1 ;;\n\
+         *'service ps'*) echo t1; echo 'no such service: gone2aaaaaaaaaaaaaaaaaaa' >&2; exit 1 ;;\n\
          *'inspect --type task'*) echo '[{}]' ;;\n\
          esac",
-        task_json("t1", "s1", 1, "running")
+        service("s1aaaaaaaaaaaaaaaaaaaaaaa", "web"),
+        service("gone2aaaaaaaaaaaaaaaaaaaa", "old"),
+        task_json("t1", "s1aaaaaaaaaaaaaaaaaaaaaaa", 1, "running")
     );
     let docker = FakeDocker::new(&body);
-    let tasks = docker
-        .transport()
-        .list_tasks(&TaskFilter::new())
-        .await
-        .unwrap();
+    let transport = docker.transport();
+    let tasks = transport.list_tasks(&TaskFilter::new()).await.unwrap();
     assert_eq!(tasks.len(), 1);
     assert_eq!(tasks[0].id, "t1");
     let calls = docker.calls();
     let ps = calls
         .iter()
-        .find(|call| {
-            call.get(2).is_some_and(|word| word == "service")
-                && call.get(3).is_some_and(|w| w == "ps")
-        })
+        .find(|call| call.get(2..4) == Some(&["service".to_owned(), "ps".to_owned()][..]))
         .unwrap();
     assert_eq!(
         ps[2..],
-        ["service", "ps", "-q", "--no-trunc", "--", "s1", "gone"]
+        [
+            "service",
+            "ps",
+            "-q",
+            "--no-trunc",
+            "--",
+            "gone2aaaaaaaaaaaaaaaaaaaa",
+            "s1aaaaaaaaaaaaaaaaaaaaaaa"
+        ]
+    );
+    // The counts `service ls` printed are matched back to the (full-ID) services.
+    let services = transport.list_services().await.unwrap();
+    assert_eq!(services.len(), 2);
+    let web = services.iter().find(|s| s.name() == Some("web")).unwrap();
+    let status = web.service_status.as_ref().unwrap();
+    assert_eq!(
+        (
+            status.running_tasks,
+            status.desired_tasks,
+            status.completed_tasks
+        ),
+        (Some(2), Some(3), Some(0))
     );
 }
 

@@ -120,8 +120,8 @@ fn could_name<T>(reference: &str, printed: &Printed<T>) -> bool {
 ///
 /// `docker inspect` prints the objects it found in the order of the references and one error
 /// line per reference it could not resolve, then exits 1. So references are walked in order:
-/// a reference with an error line gets that error; otherwise the next printed object is its
-/// when the reference can name it (full ID, ID prefix, name, internal name). A reference with
+/// a reference with an error line gets that error; otherwise the first remaining printed
+/// object it can name (full ID, ID prefix, name, internal name) is its. A reference with
 /// neither is reported not found. When nothing was printed and no line names a reference, the
 /// whole run failed (no daemon, not a manager ...) and that error is returned instead.
 pub(crate) fn assign<T>(
@@ -153,13 +153,13 @@ pub(crate) fn assign<T>(
             outcomes.push(Err(error));
             continue;
         }
-        match printed.front() {
-            Some(next) if could_name(reference, next) => {
-                if let Some(next) = printed.pop_front() {
-                    outcomes.push(next.object);
-                }
-            }
-            _ => outcomes.push(Err(Error::NotFound {
+        // The next object is the usual match; searching on covers a client that reorders.
+        let position = printed
+            .iter()
+            .position(|object| could_name(reference, object));
+        match position.and_then(|position| printed.remove(position)) {
+            Some(object) => outcomes.push(object.object),
+            None => outcomes.push(Err(Error::NotFound {
                 kind,
                 id: reference.clone(),
             })),
@@ -326,6 +326,23 @@ mod tests {
         )
         .unwrap_or_default();
         assert_eq!(ids(&outcomes), ["abc", "missing def"]);
+    }
+
+    #[test]
+    fn objects_printed_out_of_order_still_find_their_reference() {
+        let requested = refs(&["bbb", "aaa"]);
+        let printed =
+            parse_array::<Task>(&tasks_json(&["aaa1", "bbb1"]), COMMAND).unwrap_or_default();
+        let outcomes = assign(
+            &requested,
+            printed,
+            "",
+            ObjectKind::Task,
+            context(true),
+            true,
+        )
+        .unwrap_or_default();
+        assert_eq!(ids(&outcomes), ["bbb1", "aaa1"]);
     }
 
     #[test]

@@ -1,8 +1,7 @@
 //! Listing tasks with the docker CLI, which has no "list all tasks" command.
 //!
-//! 1. Services: `docker service ls -q`, plus `docker service inspect` when the filter has a
-//!    `service`, `label` or `name` key (names, labels and internal task names need them), and
-//!    nodes (`docker node ls -q` + `docker node inspect`) when it has a `node` key.
+//! 1. Services: `docker service ls` + `docker service inspect` (full IDs, names, labels), and
+//!    nodes (`docker node ls -q` + `docker node inspect`) when the filter has a `node` key.
 //! 2. The filter is resolved against them with [`TaskFilter::resolve`], exactly as the daemon
 //!    does it: an unknown service or node is an error, an ambiguous prefix too.
 //! 3. `service` and `label` pick the services to ask about (`label` matches SERVICE labels);
@@ -35,27 +34,16 @@ const PASSED_KEYS: [FilterKey; 4] = [
 ];
 
 pub(super) async fn list_tasks(transport: &CliTransport, filter: &TaskFilter) -> Result<Vec<Task>> {
-    let has = |key: FilterKey| filter.values(key).next().is_some();
-    let needs_services = has(FilterKey::Service) || has(FilterKey::Label) || has(FilterKey::Name);
-    let services_future = async {
-        if needs_services {
-            transport.list_services().await.map(Some)
-        } else {
-            Ok(None)
-        }
-    };
+    let wants_nodes = filter.values(FilterKey::Node).next().is_some();
     let nodes_future = async {
-        if has(FilterKey::Node) {
+        if wants_nodes {
             transport.list_nodes().await
         } else {
             Ok(Vec::new())
         }
     };
-    let (services, nodes) = futures::try_join!(services_future, nodes_future)?;
-    let (service_ids, services) = match services {
-        Some(services) => (services_in_scope(filter, &services)?, services),
-        None => (transport.list_ids("service").await?, Vec::new()),
-    };
+    let (services, nodes) = futures::try_join!(transport.list_services(), nodes_future)?;
+    let service_ids = services_in_scope(filter, &services)?;
     let resolved = filter.resolve(&services, &nodes).map_err(filter_error)?;
     if service_ids.is_empty() {
         return Ok(Vec::new());

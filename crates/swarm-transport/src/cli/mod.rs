@@ -12,6 +12,7 @@
 mod command;
 mod inspect;
 mod list;
+mod replicas;
 mod stderr;
 
 use std::path::PathBuf;
@@ -378,10 +379,25 @@ impl Transport for CliTransport {
     }
 
     async fn list_services(&self) -> Result<Vec<Service>> {
-        let ids = self.list_ids("service").await?;
+        // `service ls` asks the daemon for task counts (`?status=true`) and prints them as
+        // REPLICAS; `service inspect` does not, so the counts are read back from that column.
+        let args = ["service", "ls", "--format", "{{.ID}} {{.Replicas}}"].map(str::to_owned);
+        let output = self.run_ok(&args).await?;
+        let rows = replicas::service_rows(&output.stdout);
+        let ids: Vec<String> = rows.keys().cloned().collect();
         let mut services: Vec<Service> = self
             .inspect_listed(&["service", "inspect"], &ids, ObjectKind::Service)
             .await?;
+        for service in &mut services {
+            // `service ls` prints IDs cut to 12 characters.
+            let status = rows
+                .iter()
+                .find(|(short_id, _)| service.id.starts_with(short_id.as_str()))
+                .and_then(|(_, status)| status.clone());
+            if status.is_some() {
+                service.service_status = status;
+            }
+        }
         services.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(services)
     }
