@@ -25,8 +25,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use swarm_models::{Task, TaskFilter};
-use swarm_transport::{SystemInfo, Transport};
+use swarm_models::{Node, Service, Task, TaskFilter};
+use swarm_transport::{Snapshot, SystemInfo, Transport};
 
 use crate::endpoint::DockerEnv;
 use crate::error::{Error, Result};
@@ -108,6 +108,21 @@ impl Client {
     /// See [`crate::Client::rows`].
     pub fn rows(&self, tasks: Vec<Task>, options: &PsOptions) -> Result<Vec<TaskRow>> {
         self.block_on(self.inner.rows(tasks, options))
+    }
+
+    /// See [`crate::Client::services`].
+    pub fn services(&self) -> Result<Vec<Service>> {
+        self.block_on(self.inner.services())
+    }
+
+    /// See [`crate::Client::nodes`].
+    pub fn nodes(&self) -> Result<Vec<Node>> {
+        self.block_on(self.inner.nodes())
+    }
+
+    /// See [`crate::Client::snapshot`].
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        self.block_on(self.inner.snapshot())
     }
 
     fn block_on<T>(&self, future: impl Future<Output = Result<T>>) -> Result<T> {

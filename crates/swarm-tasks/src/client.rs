@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use swarm_models::{Node, Service, Task, TaskFilter};
-use swarm_transport::{SystemInfo, Transport};
+use swarm_models::{Node, Runtime, Service, Task, TaskFilter};
+use swarm_transport::{Snapshot, SnapshotInfo, SystemInfo, Transport};
 
 use crate::connect;
 use crate::endpoint::{DockerEnv, EndpointOptions, resolve_endpoint};
@@ -153,6 +153,30 @@ impl Client {
     /// Every node (one request).
     pub async fn nodes(&self) -> Result<Vec<Node>> {
         Ok(self.transport.list_nodes().await?)
+    }
+
+    /// Records the whole swarm: every task (containers, plugins and network attachments),
+    /// service and node, and what the daemon says about itself. Four requests, made
+    /// concurrently. Write it with [`Snapshot::write`] and serve it again with
+    /// [`ClientBuilder::replay`] (`swarm-tasks snapshot DIR`).
+    pub async fn snapshot(&self) -> Result<Snapshot> {
+        let every_runtime = TaskFilter::new()
+            .runtime(Runtime::Container)
+            .runtime(Runtime::Plugin)
+            .runtime(Runtime::Attachment);
+        let transport = self.transport.as_ref();
+        let (tasks, services, nodes, info) = futures::try_join!(
+            transport.list_tasks(&every_runtime),
+            transport.list_services(),
+            transport.list_nodes(),
+            transport.system_info(),
+        )?;
+        Ok(Snapshot {
+            tasks,
+            services,
+            nodes,
+            info: SnapshotInfo::from_system_info(&info),
+        })
     }
 }
 

@@ -4,11 +4,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use swarm_transport::Transport;
+use swarm_transport::{ReplayTransport, Transport};
 
 use crate::client::{ClientBuilder, TransportKind};
 use crate::endpoint::{EndpointOptions, ResolvedEndpoint};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// The transport [`TransportKind::Auto`] picks for a host: the CLI for `ssh://` (the docker
 /// CLI's SSH connection helper does the work), HTTP for everything else.
@@ -22,12 +22,7 @@ pub(crate) fn auto_kind(host: &str) -> TransportKind {
 
 /// A replay transport over a snapshot folder.
 pub(crate) fn replay(dir: &Path) -> Result<Arc<dyn Transport>> {
-    Err(Error::Config {
-        message: format!(
-            "replay of {} is not available in this build yet",
-            dir.display()
-        ),
-    })
+    Ok(Arc::new(ReplayTransport::open(dir)?))
 }
 
 /// The transport for a resolved endpoint.
@@ -46,24 +41,169 @@ pub(crate) fn transport(
     }
 }
 
+#[cfg(feature = "http")]
+fn http(builder: &ClientBuilder, resolved: &ResolvedEndpoint) -> Result<Arc<dyn Transport>> {
+    use swarm_transport::{HttpTransport, TlsConfig};
+
+    if resolved.host.starts_with("ssh://") {
+        return Err(crate::Error::Config {
+            message: format!(
+                "{} needs the docker CLI's ssh helper: use the CLI transport (--transport cli or auto)",
+                resolved.host
+            ),
+        });
+    }
+    let mut http = HttpTransport::builder()
+        .host(resolved.host.clone())
+        .api_version(resolved.api_version.clone());
+    // TLS only means something over TCP; docker ignores DOCKER_TLS_VERIFY for sockets too.
+    let over_tcp = resolved.host.starts_with("tcp://") || resolved.host.starts_with("https://");
+    if let (Some(tls), true) = (&resolved.tls, over_tcp) {
+        http = http.tls(TlsConfig {
+            ca: tls.ca.clone(),
+            cert: tls.cert.clone(),
+            key: tls.key.clone(),
+            verify: tls.verify,
+        });
+    }
+    if let Some(timeout) = builder.timeout {
+        http = http.connect_timeout(timeout).request_timeout(timeout);
+    }
+    Ok(Arc::new(http.build()?))
+}
+
+#[cfg(not(feature = "http"))]
 fn http(_builder: &ClientBuilder, resolved: &ResolvedEndpoint) -> Result<Arc<dyn Transport>> {
-    Err(Error::Config {
+    Err(crate::Error::Config {
         message: format!(
-            "the HTTP transport for {} is not available in this build yet",
+            "{} needs the HTTP transport, but swarm-tasks was built without the `http` feature",
             resolved.host
         ),
     })
 }
 
+#[cfg(feature = "cli")]
+fn cli(
+    builder: &ClientBuilder,
+    options: &EndpointOptions,
+    resolved: &ResolvedEndpoint,
+) -> Result<Arc<dyn Transport>> {
+    use swarm_transport::CliTransport;
+
+    let mut cli = CliTransport::builder();
+    // Pass what was resolved explicitly, so the docker binary talks to the same daemon even
+    // when the environment given to the builder is not the process's.
+    if let Some(context) = options.context.clone().or_else(|| resolved.context.clone()) {
+        cli = cli.context(context);
+    } else {
+        cli = cli.host(resolved.host.clone());
+    }
+    if let Some(dir) = &resolved.config_dir {
+        cli = cli.config_dir(dir.clone());
+    }
+    if let Some(program) = &builder.docker_program {
+        cli = cli.program(program.clone());
+    }
+    if let Some(timeout) = builder.timeout {
+        cli = cli.timeout(timeout);
+    }
+    Ok(Arc::new(cli.build()))
+}
+
+#[cfg(not(feature = "cli"))]
 fn cli(
     _builder: &ClientBuilder,
     _options: &EndpointOptions,
     resolved: &ResolvedEndpoint,
 ) -> Result<Arc<dyn Transport>> {
-    Err(Error::Config {
+    Err(crate::Error::Config {
         message: format!(
-            "the CLI transport for {} is not available in this build yet",
+            "{} needs the CLI transport, but swarm-tasks was built without the `cli` feature",
             resolved.host
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Client;
+    use crate::endpoint::DockerEnv;
+
+    #[test]
+    fn auto_picks_cli_for_ssh_only() {
+        assert_eq!(auto_kind("ssh://ops@prod"), TransportKind::Cli);
+        assert_eq!(
+            auto_kind("unix:///var/run/docker.sock"),
+            TransportKind::Http
+        );
+        assert_eq!(auto_kind("tcp://10.0.0.1:2375"), TransportKind::Http);
+        assert_eq!(auto_kind("https://10.0.0.1:2376"), TransportKind::Http);
+    }
+
+    #[cfg(all(feature = "http", feature = "cli"))]
+    #[tokio::test]
+    async fn builder_picks_the_transport_from_the_resolved_host() {
+        let config = tempfile::tempdir().unwrap();
+        let meta = config
+            .path()
+            .join("contexts/meta")
+            .join(crate::endpoint::context_dir_name("remote"));
+        std::fs::create_dir_all(&meta).unwrap();
+        std::fs::write(
+            meta.join("meta.json"),
+            r#"{"Endpoints":{"docker":{"Host":"ssh://ops@prod"}}}"#,
+        )
+        .unwrap();
+        let env = DockerEnv::default().with_var("DOCKER_CONFIG", config.path().to_string_lossy());
+        // An ssh:// context goes through the docker binary, by context name.
+        let client = Client::builder()
+            .environment(env.clone().with_var("DOCKER_CONTEXT", "remote"))
+            .build()
+            .await
+            .unwrap();
+        assert_eq!(client.endpoint(), "docker --context remote");
+        // ... and cannot be used over HTTP.
+        let error = Client::builder()
+            .environment(env.clone())
+            .context("remote")
+            .transport(TransportKind::Http)
+            .build()
+            .await
+            .unwrap_err();
+        assert!(error.is_config(), "{error}");
+        // A TCP host goes over HTTP unless the CLI is asked for.
+        let tcp = env.with_var("DOCKER_HOST", "tcp://127.0.0.1:2375");
+        let client = Client::builder()
+            .environment(tcp.clone())
+            .build()
+            .await
+            .unwrap();
+        assert!(
+            client.endpoint().contains("127.0.0.1:2375"),
+            "{}",
+            client.endpoint()
+        );
+        let client = Client::builder()
+            .environment(tcp)
+            .context("remote")
+            .transport(TransportKind::Cli)
+            .build()
+            .await
+            .unwrap();
+        assert_eq!(client.endpoint(), "docker --context remote");
+    }
+
+    #[tokio::test]
+    async fn replay_of_a_missing_folder_names_it() {
+        let error = Client::builder()
+            .replay("/nonexistent/snapshot")
+            .build()
+            .await
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("/nonexistent/snapshot"),
+            "{error}"
+        );
+    }
 }

@@ -124,3 +124,5 @@ pub use client::{Client, ClientBuilder, InspectMany, TransportKind};
 pub use error::{Error, Result};
 pub use ps::{PsOptions, PsReport};
 pub use rows::TaskRow;
+#[doc(no_inline)]
+pub use swarm_transport::Snapshot;
