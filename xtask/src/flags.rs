@@ -46,4 +46,8 @@ pub struct FixturesArgs {
     /// Keep the services created for recording instead of removing them.
     #[arg(long)]
     pub keep: bool,
+    /// Record the demo snapshot (services web, monitor, migrate, broken, pending) into DIR
+    /// instead of the model fixtures.
+    #[arg(long, value_name = "DIR")]
+    pub demo: Option<std::path::PathBuf>,
 }

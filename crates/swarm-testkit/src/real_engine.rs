@@ -185,6 +185,53 @@ pub fn build_busybox_image(tag: &str, cache_dir: &Path) -> Result<String> {
     result
 }
 
+/// The default Engine API socket.
+pub const DOCKER_SOCKET: &str = "/var/run/docker.sock";
+
+/// Sends `GET path` (e.g. `/version`, `/tasks?filters=...`) to the engine's unix socket and
+/// returns the response body exactly as the engine sent it.
+///
+/// A minimal HTTP/1.0 exchange (the engine then neither keeps the connection open nor uses a
+/// chunked body), for the few places that need the raw bytes of an API answer.
+pub fn engine_get(path: &str) -> Result<Vec<u8>> {
+    engine_get_from(Path::new(DOCKER_SOCKET), path)
+}
+
+/// Like [`engine_get`], on the socket at `socket`.
+pub fn engine_get_from(socket: &Path, path: &str) -> Result<Vec<u8>> {
+    use std::io::{Read, Write};
+    use std::os::unix::net::UnixStream;
+
+    let command = format!("GET {path} on {}", socket.display());
+    let io_error = |source| Error::Io {
+        action: "talk to",
+        path: socket.to_owned(),
+        source,
+    };
+    let mut stream = UnixStream::connect(socket).map_err(io_error)?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").map_err(io_error)?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).map_err(io_error)?;
+    let split = response
+        .windows(4)
+        .position(|window| window == b"\r\n\r\n")
+        .ok_or_else(|| Error::Output {
+            command: command.clone(),
+            detail: "no end of HTTP headers".to_owned(),
+        })?;
+    let head = String::from_utf8_lossy(&response[..split]).into_owned();
+    let body = response[split + 4..].to_vec();
+    let status = head.split_whitespace().nth(1).unwrap_or_default();
+    if status != "200" {
+        return Err(Error::Failed {
+            command,
+            status: format!("HTTP {status}"),
+            stderr: String::from_utf8_lossy(&body).trim().to_owned(),
+        });
+    }
+    Ok(body)
+}
+
 /// Tracks services by name and removes them when dropped, also when a test fails.
 ///
 /// ```no_run
