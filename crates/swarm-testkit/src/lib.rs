@@ -1,9 +1,49 @@
 //! Test support for swarm-tasks (not published).
 //!
-//! - A fake Docker Engine: a stateful swarm served over loopback TCP and a unix socket, with
-//!   the daemon's filter semantics and fault injection (being written).
+//! - A fake Docker Engine ([`FakeEngine`]) serving a stateful swarm ([`FakeSwarm`]) over
+//!   loopback TCP or a unix socket: `/_ping`, `/version`, `/info`, `/tasks`, `/tasks/{id}`,
+//!   `/services`, `/services/{id}`, `/nodes`, `/nodes/{id}`, with and without a `/vX.Y`
+//!   prefix, with the daemon's filter semantics, name resolution and error messages. The real
+//!   `docker` CLI works against it (`docker -H tcp://127.0.0.1:PORT service ps web`). It
+//!   records every request and can inject faults ([`Fault`], [`FaultRule`]).
+//! - Swarms: [`FakeSwarm::sample`] (small, hand-made, realistic), [`FakeSwarm::generate`]
+//!   (any size, deterministic from a seed) or [`FakeSwarm::from_snapshot`] (a recorded folder).
 //! - [`real_engine`]: helpers that prepare the real Docker Engine on this machine (a
 //!   single-node swarm, a locally built image) for `cargo xtask fixtures` and the e2e suite.
+//! - [`fidelity`]: checks that parsing and serializing keeps every value.
+//!
+//! ```no_run
+//! use swarm_testkit::{Fault, FakeEngine, FakeSwarm};
+//!
+//! # async fn example() {
+//! let engine = FakeEngine::start(FakeSwarm::sample()).await;
+//! let host = engine.host(); // "tcp://127.0.0.1:PORT", for DOCKER_HOST or `docker -H`
+//! // ... point a client at `host` ...
+//! assert!(engine.requests().iter().all(|request| request.path != "/swarm"));
+//! engine.set_fault(Fault::ResetConnection);
+//! engine.update(|swarm| {
+//!     let id = swarm.tasks()[0]["ID"].as_str().unwrap_or_default().to_owned();
+//!     swarm.set_task_state(&id, "running", "started");
+//! });
+//! # let _ = host;
+//! # }
+//! ```
+
+mod api;
+mod engine;
+mod fault;
+mod faults;
+mod generate;
+mod http;
+mod objects;
+mod query;
+mod sample;
+mod swarm;
 
 pub mod fidelity;
 pub mod real_engine;
+
+pub use engine::{FakeEngine, RecordedRequest};
+pub use fault::{Fault, FaultRule, NotManagerKind};
+pub use generate::GenerateParams;
+pub use swarm::FakeSwarm;

@@ -1,0 +1,337 @@
+//! A minimal HTTP/1.1 server side: read a request, write a response.
+//!
+//! Hand-rolled rather than axum/hyper because fault injection has to break the framing on
+//! purpose (a body shorter than its `Content-Length`, a connection closed mid-answer), which a
+//! correct HTTP library refuses to do. It supports what Docker clients send: a request line,
+//! headers, an optional `Content-Length` body, keep-alive. Like Go's `net/http` (and so the
+//! daemon), it frames small bodies with `Content-Length` and larger ones with chunked encoding.
+
+use std::io;
+
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+/// The longest request head accepted.
+const MAX_HEAD: usize = 64 * 1024;
+/// Go's `net/http` buffers this much before it switches a response to chunked encoding.
+const CHUNKING_THRESHOLD: usize = 2048;
+
+/// A parsed request.
+#[derive(Debug, Clone)]
+pub(crate) struct Request {
+    pub method: String,
+    /// The path, percent-decoded.
+    pub path: String,
+    /// The raw query string (after `?`), if any.
+    pub query: Option<String>,
+    pub keep_alive: bool,
+}
+
+impl Request {
+    /// The decoded value of a query parameter.
+    pub(crate) fn query_param(&self, name: &str) -> Option<String> {
+        let query = self.query.as_deref()?;
+        query.split('&').find_map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(key) == name).then(|| percent_decode(value))
+        })
+    }
+
+    /// A boolean query parameter as the daemon reads it (`1`, `true`, `True`, ...).
+    pub(crate) fn query_bool(&self, name: &str) -> bool {
+        self.query_param(name)
+            .is_some_and(|value| matches!(value.to_ascii_lowercase().as_str(), "1" | "true"))
+    }
+}
+
+/// Reads one request; `Ok(None)` when the client closed the connection between requests.
+pub(crate) async fn read_request<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+) -> io::Result<Option<Request>> {
+    let mut head = Vec::new();
+    loop {
+        let before = head.len();
+        let n_read = reader.read_until(b'\n', &mut head).await?;
+        if n_read == 0 {
+            if head.is_empty() {
+                return Ok(None);
+            }
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "request head cut short",
+            ));
+        }
+        if head.len() > MAX_HEAD {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "request head too large",
+            ));
+        }
+        let line = &head[before..];
+        if (line == b"\r\n" || line == b"\n") && before > 0 {
+            break;
+        }
+        if before == 0 && (line == b"\r\n" || line == b"\n") {
+            // Tolerate empty lines before the request line (RFC 9112 section 2.2).
+            head.clear();
+        }
+    }
+    let text = String::from_utf8_lossy(&head);
+    let mut lines = text.lines();
+    let request_line = lines.next().unwrap_or_default();
+    let mut parts = request_line.split_whitespace();
+    let (Some(method), Some(target), Some(protocol)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "bad request line",
+        ));
+    };
+    let mut content_length = 0_usize;
+    let mut connection = None;
+    for line in lines {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        if name.eq_ignore_ascii_case("content-length") {
+            content_length = value
+                .parse()
+                .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "bad content-length"))?;
+        } else if name.eq_ignore_ascii_case("connection") {
+            connection = Some(value.to_ascii_lowercase());
+        } else if name.eq_ignore_ascii_case("transfer-encoding") {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "chunked request bodies",
+            ));
+        }
+    }
+    // Bodies are never needed by the read-only routes; read and drop them.
+    let mut body = reader.take(content_length as u64);
+    tokio::io::copy(&mut body, &mut tokio::io::sink()).await?;
+    let keep_alive = match connection.as_deref() {
+        Some("close") => false,
+        Some("keep-alive") => true,
+        _ => protocol.eq_ignore_ascii_case("HTTP/1.1"),
+    };
+    let (path, query) = match target.split_once('?') {
+        Some((path, query)) => (path, Some(query.to_owned())),
+        None => (target, None),
+    };
+    Ok(Some(Request {
+        method: method.to_owned(),
+        path: percent_decode(path),
+        query,
+        keep_alive,
+    }))
+}
+
+/// A response to write.
+#[derive(Debug, Clone)]
+pub(crate) struct Response {
+    pub status: u16,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// A JSON body, followed by a newline as Go's `json.Encoder` writes it.
+    pub(crate) fn json_bytes(status: u16, mut body: Vec<u8>) -> Self {
+        body.push(b'\n');
+        Self {
+            status,
+            headers: vec![("Content-Type", "application/json".to_owned())],
+            body,
+        }
+    }
+
+    /// A JSON value.
+    pub(crate) fn json(status: u16, value: &impl serde::Serialize) -> Self {
+        Self::json_bytes(status, serde_json::to_vec(value).unwrap_or_default())
+    }
+
+    /// The daemon's error object `{"message":"..."}`.
+    pub(crate) fn error(status: u16, message: &str) -> Self {
+        Self::json(status, &serde_json::json!({ "message": message }))
+    }
+
+    /// A plain-text body.
+    pub(crate) fn text(status: u16, body: &str) -> Self {
+        Self {
+            status,
+            headers: vec![("Content-Type", "text/plain; charset=utf-8".to_owned())],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    /// Adds a header.
+    pub(crate) fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+}
+
+/// Writes the status line and headers; `length` `None` means chunked.
+pub(crate) async fn write_head<W: AsyncWrite + Unpin>(
+    writer: &mut W,
+    response: &Response,
+    length: Option<usize>,
+    keep_alive: bool,
+) -> io::Result<()> {
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\n",
+        response.status,
+        reason(response.status)
+    );
+    for (name, value) in &response.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    let date = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+        .format("%a, %d %b %Y %H:%M:%S GMT");
+    head.push_str(&format!("Date: {date}\r\n"));
+    match length {
+        Some(length) => head.push_str(&format!("Content-Length: {length}\r\n")),
+        None => head.push_str("Transfer-Encoding: chunked\r\n"),
+    }
+    if !keep_alive {
+        head.push_str("Connection: close\r\n");
+    }
+    head.push_str("\r\n");
+    writer.write_all(head.as_bytes()).await
+}
+
+/// Writes a whole response framed as Go frames it; `head_only` for `HEAD` requests.
+pub(crate) async fn write_response<W: AsyncWrite + Unpin>(
+    writer: &mut W,
+    response: &Response,
+    head_only: bool,
+    keep_alive: bool,
+) -> io::Result<()> {
+    if head_only {
+        write_head(writer, response, Some(0), keep_alive).await?;
+    } else if response.body.len() <= CHUNKING_THRESHOLD {
+        write_head(writer, response, Some(response.body.len()), keep_alive).await?;
+        writer.write_all(&response.body).await?;
+    } else {
+        write_head(writer, response, None, keep_alive).await?;
+        for chunk in response.body.chunks(32 * 1024) {
+            write_chunk(writer, chunk).await?;
+        }
+        writer.write_all(b"0\r\n\r\n").await?;
+    }
+    writer.flush().await
+}
+
+/// Writes one chunk of a chunked body.
+pub(crate) async fn write_chunk<W: AsyncWrite + Unpin>(
+    writer: &mut W,
+    chunk: &[u8],
+) -> io::Result<()> {
+    writer
+        .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+        .await?;
+    writer.write_all(chunk).await?;
+    writer.write_all(b"\r\n").await
+}
+
+/// Decodes `%XX` escapes and `+` (as a space, which is how Go encodes query values).
+pub(crate) fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut position = 0;
+    while position < bytes.len() {
+        match bytes[position] {
+            b'%' if position + 3 <= bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[position + 1..position + 3]).unwrap_or("");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(byte) => {
+                        decoded.push(byte);
+                        position += 3;
+                    }
+                    Err(_) => {
+                        decoded.push(b'%');
+                        position += 1;
+                    }
+                }
+            }
+            b'+' => {
+                decoded.push(b' ');
+                position += 1;
+            }
+            byte => {
+                decoded.push(byte);
+                position += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        204 => "No Content",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        409 => "Conflict",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn parses_a_request_with_query_and_body() {
+        let raw = b"GET /v1.41/tasks?filters=%7B%22service%22%3A%5B%22web%22%5D%7D HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /_ping HTTP/1.0\r\n\r\n";
+        let mut reader = tokio::io::BufReader::new(&raw[..]);
+        let first = read_request(&mut reader).await.unwrap().unwrap();
+        assert_eq!(first.path, "/v1.41/tasks");
+        assert_eq!(
+            first.query_param("filters").as_deref(),
+            Some(r#"{"service":["web"]}"#)
+        );
+        assert!(first.keep_alive);
+        let second = read_request(&mut reader).await.unwrap().unwrap();
+        assert_eq!(second.path, "/_ping");
+        assert!(!second.keep_alive);
+        assert!(read_request(&mut reader).await.unwrap().is_none());
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a%20b+c%2"), "a b c%2");
+        assert_eq!(percent_decode("%zz"), "%zz");
+    }
+
+    #[tokio::test]
+    async fn large_bodies_are_chunked() {
+        let mut out = Vec::new();
+        let response = Response::json_bytes(200, vec![b'x'; 5000]);
+        write_response(&mut out, &response, false, true)
+            .await
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("Transfer-Encoding: chunked"));
+        assert!(text.ends_with("0\r\n\r\n"));
+        let mut out = Vec::new();
+        write_response(&mut out, &Response::text(200, "OK"), false, true)
+            .await
+            .unwrap();
+        assert!(
+            String::from_utf8(out)
+                .unwrap()
+                .contains("Content-Length: 2")
+        );
+    }
+}
