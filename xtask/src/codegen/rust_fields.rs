@@ -194,7 +194,9 @@ fn is_skipped(attributes: &str) -> bool {
         .lines()
         .filter(|a| a.starts_with("#[serde("))
         .flat_map(|a| a.trim_start_matches("#[serde(").split([',', ')']))
-        .any(|token| matches!(token.trim(), "skip" | "skip_serializing"))
+        // A flattened field has no key of its own: its contents appear in the parent (a
+        // flattened map as `additionalProperties`, which the table does not list).
+        .any(|token| matches!(token.trim(), "skip" | "skip_serializing" | "flatten"))
 }
 
 fn apply_rename_all(field: &str, rule: Option<&str>) -> anyhow::Result<String> {
@@ -246,6 +248,8 @@ pub struct Outer {
     pub r#type: Option<String>,
     #[serde(skip)]
     pub cache: u8,
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Value>,
 }
 
 pub struct NanoDuration(pub i64);
