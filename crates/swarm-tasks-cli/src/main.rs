@@ -1,3 +1,121 @@
 //! The `swarm-tasks` command: argument parsing and rendering over the `swarm-tasks` facade.
+//!
+//! The flow is ripgrep's: clap parses the raw command line ([`cli`]), [`config`] validates it
+//! into a run configuration, [`run`] makes the facade calls and [`render`] prints the results.
+//! [`report`] turns failures into a message, a hint and an [`exit::ExitCode`].
+//! This binary is glue; everything about tasks lives in the `swarm-tasks` library.
 
-fn main() {}
+mod cli;
+mod config;
+mod exit;
+mod render;
+mod report;
+mod run;
+mod sanitize;
+
+use std::io::{self, BufWriter, Write};
+
+use clap::FromArgMatches;
+use clap::error::ErrorKind;
+
+use crate::cli::Cli;
+use crate::config::{Environment, RunConfig};
+use crate::exit::ExitCode;
+
+fn main() -> std::process::ExitCode {
+    main_inner().into()
+}
+
+fn main_inner() -> ExitCode {
+    // Not locked: a transport's blocking thread may log to stderr while we wait for it.
+    let mut err = io::stderr();
+    let cli = match parse_args() {
+        Ok(cli) => cli,
+        Err(exit_code) => return exit_code,
+    };
+    let config = match RunConfig::from_cli(cli, &Environment::from_process()) {
+        Ok(config) => config,
+        Err(usage) => return report::failure(&mut err, &usage.into()),
+    };
+    init_tracing(config.verbosity);
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            let error = anyhow::Error::from(error).context("cannot start the async runtime");
+            return report::failure(&mut err, &error);
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let outcome = runtime.block_on(async {
+        tokio::select! {
+            result = run::run(config, &mut out, &mut err) => Some(result),
+            () = interrupted() => None,
+        }
+    });
+    let Some(result) = outcome else {
+        // Ctrl-C: what was printed stays printed; exit like a shell would report SIGINT.
+        let _ = out.flush();
+        return ExitCode::Interrupted;
+    };
+    let result = result.and_then(|exit_code| {
+        out.flush()?;
+        Ok(exit_code)
+    });
+    match result {
+        Ok(exit_code) => exit_code,
+        Err(error) if report::is_broken_pipe(&error) => ExitCode::Ok,
+        Err(error) => {
+            // Show whatever data came before the error, then the error.
+            let _ = out.flush();
+            report::failure(&mut err, &error)
+        }
+    }
+}
+
+/// Parses the command line; `--help` and `--version` print and exit 0, mistakes exit 2.
+fn parse_args() -> Result<Cli, ExitCode> {
+    let parsed = cli::command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    match parsed {
+        Ok(cli) => Ok(cli),
+        Err(error) => {
+            let exit_code = match error.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ExitCode::Ok,
+                _ => ExitCode::Usage,
+            };
+            // If even printing fails there is nothing left to tell anyone.
+            let _ = error.print();
+            Err(exit_code)
+        }
+    }
+}
+
+/// Resolves when Ctrl-C is pressed; never, if the handler cannot be installed.
+async fn interrupted() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// Logs go to stderr: `RUST_LOG` when set, else by `-v` count (none by default).
+fn init_tracing(verbosity: u8) {
+    use tracing_subscriber::EnvFilter;
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(directives) if !directives.is_empty() => EnvFilter::new(directives),
+        _ => EnvFilter::new(match verbosity {
+            0 => "off",
+            1 => "info",
+            2 => "debug",
+            _ => "trace",
+        }),
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .try_init();
+}

@@ -1,0 +1,322 @@
+//! The command line as clap sees it: every subcommand and flag, with its help text.
+//!
+//! This is the first of two parsing stages. clap checks only the shape of the command line
+//! here and keeps values raw (filters, states and durations stay strings), so that
+//! [`crate::config`] can validate them with one-line errors of our own and turn them into a
+//! run configuration. Help, completions and the CLI reference are all generated from these
+//! definitions, so a flag's doc is written once, here.
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::exit::ExitCode;
+
+/// `swarm-tasks`: Docker Swarm tasks, listed and inspected the way `docker service ps` shows
+/// them, with lossless JSON and fewer round trips.
+#[derive(Debug, Parser)]
+#[command(
+    name = "swarm-tasks",
+    version,
+    about = "List and inspect Docker Swarm tasks: docker service ps and node ps, with lossless JSON",
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Options that apply to every subcommand.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Builds the full clap `Command`, with the exit-code table as after-help.
+///
+/// Use this (not `Cli::command()`) wherever the command is shown: parsing, completions and
+/// generated docs, so they all carry the same help.
+pub fn command() -> clap::Command {
+    Cli::command().after_help(ExitCode::help_table())
+}
+
+/// Options that apply to every subcommand: where the daemon is and how to talk to it, and
+/// how to print.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Daemon to connect to: unix:///path, tcp://host:port, or ssh://user@host with the cli transport.
+    /// Default: DOCKER_HOST, then the current docker context, then unix:///var/run/docker.sock.
+    #[arg(short = 'H', long, global = true, value_name = "HOST")]
+    pub host: Option<String>,
+
+    /// Name of the docker context to use (overrides DOCKER_HOST and `docker context use`)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// How to reach the daemon
+    #[arg(long, global = true, value_enum, default_value_t = TransportArg::Auto, value_name = "KIND")]
+    pub transport: TransportArg,
+
+    /// Read a snapshot folder (written by `swarm-tasks snapshot`) instead of asking a daemon
+    #[arg(long, global = true, value_name = "DIR")]
+    pub replay: Option<PathBuf>,
+
+    /// Give up when the command takes longer than this: 500ms, 30s, 2m, 1h30m ...
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub timeout: Option<String>,
+
+    /// When to color the table output (json and ndjson are never colored)
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+
+    /// Log to stderr: -v info, -vv debug, -vvv trace (RUST_LOG, when set, wins)
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Take this RFC 3339 instant as "now" when printing ages (reproducible output)
+    #[arg(
+        long,
+        global = true,
+        hide = true,
+        env = "SWARM_TASKS_NOW",
+        hide_env = true,
+        value_name = "RFC3339"
+    )]
+    pub now: Option<String>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the tasks of every service (docker service ps over the whole swarm)
+    #[command(visible_alias = "list")]
+    Ls(ListArgs),
+
+    /// Print tasks as JSON, exactly as `docker inspect --type task` does
+    Inspect(InspectArgs),
+
+    /// Service commands
+    #[command(subcommand)]
+    Service(ServiceCommand),
+
+    /// Node commands
+    #[command(subcommand)]
+    Node(NodeCommand),
+
+    /// Record the swarm's tasks, services and nodes into a folder, for --replay and bug reports
+    Snapshot(SnapshotArgs),
+
+    /// Print a shell completion script to stdout
+    Completions(CompletionsArgs),
+}
+
+/// `swarm-tasks service ...`
+#[derive(Debug, Subcommand)]
+pub enum ServiceCommand {
+    /// List the tasks of one or more services (like docker service ps)
+    Ps(ServicePsArgs),
+}
+
+/// `swarm-tasks node ...`
+#[derive(Debug, Subcommand)]
+pub enum NodeCommand {
+    /// List the tasks on one or more nodes, this node by default (like docker node ps)
+    Ps(NodePsArgs),
+}
+
+/// Arguments of `ls`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Which tasks and how to print them.
+    #[command(flatten)]
+    pub tasks: TaskListArgs,
+}
+
+/// Arguments of `service ps`.
+#[derive(Debug, Args)]
+pub struct ServicePsArgs {
+    /// Service names, IDs or unique ID prefixes
+    #[arg(required = true, value_name = "SERVICE")]
+    pub services: Vec<String>,
+    /// Which tasks and how to print them.
+    #[command(flatten)]
+    pub tasks: TaskListArgs,
+}
+
+/// Arguments of `node ps`.
+#[derive(Debug, Args)]
+pub struct NodePsArgs {
+    /// Node hostnames, IDs or unique ID prefixes, or `self` (the default)
+    #[arg(value_name = "NODE")]
+    pub nodes: Vec<String>,
+    /// Which tasks and how to print them.
+    #[command(flatten)]
+    pub tasks: TaskListArgs,
+}
+
+/// Selection and output flags shared by `ls`, `service ps` and `node ps`.
+#[derive(Debug, Args)]
+pub struct TaskListArgs {
+    /// Filter tasks by KEY=VALUE (repeatable; values of one key are OR'ed, keys AND'ed).
+    /// Keys: id, name, service, node, label, desired-state, runtime
+    #[arg(short = 'f', long = "filter", value_name = "KEY=VALUE")]
+    pub filters: Vec<String>,
+
+    /// Only tasks whose current state is STATE (repeatable): running, failed, pending ...
+    #[arg(long = "state", value_name = "STATE")]
+    pub states: Vec<String>,
+
+    /// Only the newest task of each slot (hide the history of restarts and updates)
+    #[arg(long)]
+    pub latest: bool,
+
+    /// Print service and node IDs instead of resolving them to names
+    #[arg(long)]
+    pub no_resolve: bool,
+
+    /// Output flags.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Arguments of `inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Task IDs, unique ID prefixes or internal names (service.slot.id)
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+
+    /// Output format [default: json]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+
+    /// Do not truncate IDs, images and errors in the table format
+    #[arg(long)]
+    pub no_trunc: bool,
+}
+
+/// How `ls`, `service ps` and `node ps` print.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format [default: table]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+
+    /// Do not truncate IDs, images and errors
+    #[arg(long)]
+    pub no_trunc: bool,
+
+    /// Only print task IDs (full IDs, one per line)
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Arguments of `snapshot`.
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// Folder to write tasks.json, services.json, nodes.json and info.json into (created if missing)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// Arguments of `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to generate the script for
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns, as `docker service ps` prints them (ID NAME IMAGE NODE DESIRED STATE ...)
+    Table,
+    /// One JSON array of full, lossless task objects, indented like `docker inspect`
+    Json,
+    /// One compact task object per line, for pipes and line-oriented tools
+    Ndjson,
+}
+
+/// When to color.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// Color when stdout is a terminal, NO_COLOR is unset or empty and TERM is not dumb
+    Auto,
+    /// Always color the table, even into a pipe
+    Always,
+    /// Never color
+    Never,
+}
+
+/// Transports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TransportArg {
+    /// The Engine API for unix:// and tcp:// hosts, the docker CLI for ssh:// and contexts it cannot read
+    Auto,
+    /// Always the Engine API over HTTP (fewest round trips)
+    Http,
+    /// Always run the docker binary (its contexts, ssh and TLS settings work as they do for docker)
+    Cli,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn help_lists_exit_codes() {
+        let help = command().render_long_help().to_string();
+        assert!(help.contains("Exit codes:"), "{help}");
+        assert!(help.contains("130"), "{help}");
+    }
+
+    #[test]
+    fn global_flags_work_after_the_subcommand() {
+        let cli = Cli::try_parse_from([
+            "swarm-tasks",
+            "service",
+            "ps",
+            "web",
+            "-H",
+            "tcp://x:1",
+            "-vv",
+        ])
+        .unwrap();
+        assert_eq!(cli.global.host.as_deref(), Some("tcp://x:1"));
+        assert_eq!(cli.global.verbose, 2);
+        let Command::Service(ServiceCommand::Ps(args)) = cli.command else {
+            panic!("not service ps")
+        };
+        assert_eq!(args.services, ["web"]);
+    }
+
+    #[test]
+    fn repeatable_filters_and_states() {
+        let cli = Cli::try_parse_from([
+            "swarm-tasks",
+            "ls",
+            "-f",
+            "service=web",
+            "--filter",
+            "node=n1",
+            "--state",
+            "running",
+            "--state",
+            "failed",
+            "--format",
+            "ndjson",
+        ])
+        .unwrap();
+        let Command::Ls(args) = cli.command else {
+            panic!("not ls")
+        };
+        assert_eq!(args.tasks.filters, ["service=web", "node=n1"]);
+        assert_eq!(args.tasks.states, ["running", "failed"]);
+        assert_eq!(args.tasks.output.format, Some(Format::Ndjson));
+    }
+}

@@ -1,0 +1,302 @@
+//! The small text conversions docker applies to task fields in its tables: ages in words,
+//! Title-case states, errors cut with an ellipsis, images without digests, ports.
+//!
+//! Each function follows what `docker service ps` does (docker/cli's task formatter and
+//! go-units' `HumanDuration`), so a user comparing the two outputs sees the same words.
+
+use std::borrow::Cow;
+
+use chrono::TimeDelta;
+use swarm_tasks::models::PortConfig;
+
+/// A duration in docker's words: `Less than a second`, `5 seconds`, `About a minute`,
+/// `12 minutes`, `About an hour`, `3 hours`, `4 days`, `2 weeks`, `3 months`, `2 years`.
+///
+/// Same thresholds as go-units: minutes are truncated, hours rounded to the nearest, days
+/// from 48 hours, weeks from 14 days, months (30 days) from 60 days, years from 2 years.
+/// A negative duration (a clock ahead of ours) reads as less than a second.
+pub fn human_duration(delta: TimeDelta) -> String {
+    // Milliseconds keep this exact enough and cannot overflow for any date a daemon sends.
+    let seconds_f = delta.num_milliseconds() as f64 / 1000.0;
+    let seconds = seconds_f.trunc() as i64;
+    if seconds < 1 {
+        return "Less than a second".to_owned();
+    }
+    if seconds == 1 {
+        return "1 second".to_owned();
+    }
+    if seconds < 60 {
+        return format!("{seconds} seconds");
+    }
+    let minutes = (seconds_f / 60.0).trunc() as i64;
+    if minutes == 1 {
+        return "About a minute".to_owned();
+    }
+    if minutes < 60 {
+        return format!("{minutes} minutes");
+    }
+    let hours_f = seconds_f / 3600.0;
+    let hours = (hours_f + 0.5).trunc() as i64;
+    if hours == 1 {
+        "About an hour".to_owned()
+    } else if hours < 48 {
+        format!("{hours} hours")
+    } else if hours < 24 * 7 * 2 {
+        format!("{} days", hours / 24)
+    } else if hours < 24 * 30 * 2 {
+        format!("{} weeks", hours / 24 / 7)
+    } else if hours < 24 * 365 * 2 {
+        format!("{} months", hours / 24 / 30)
+    } else {
+        format!("{} years", hours_f.trunc() as i64 / 24 / 365)
+    }
+}
+
+/// Upper-cases the first character, as docker's `PrettyPrint` does for states
+/// (`running` -> `Running`).
+pub fn title_case(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Cuts `text` to at most `max_width` terminal columns, ending in `…` when it was cut,
+/// like docker's `formatter.Ellipsis` (wide East Asian characters count as two columns).
+pub fn ellipsis(text: &str, max_width: usize) -> Cow<'_, str> {
+    if display_width(text) <= max_width {
+        return Cow::Borrowed(text);
+    }
+    if max_width == 0 {
+        return Cow::Borrowed("");
+    }
+    let mut kept = String::new();
+    let mut width = 0;
+    for character in text.chars() {
+        let char_width = char_width(character);
+        if width + char_width > max_width - 1 {
+            break;
+        }
+        kept.push(character);
+        width += char_width;
+    }
+    kept.push('…');
+    Cow::Owned(kept)
+}
+
+/// The number of terminal columns `text` takes.
+pub fn display_width(text: &str) -> usize {
+    text.chars().map(char_width).sum()
+}
+
+/// Two columns for East Asian wide and full-width characters, one for the rest.
+fn char_width(character: char) -> usize {
+    let code = u32::from(character);
+    let wide = matches!(code,
+        0x1100..=0x115F
+        | 0x2E80..=0x303E
+        | 0x3041..=0x33FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x1F300..=0x1F64F
+        | 0x1F900..=0x1F9FF
+        | 0x20000..=0x3FFFD);
+    if wide { 2 } else { 1 }
+}
+
+/// The image as docker's table shows it: for a tagged reference, the familiar name and tag
+/// without the `@sha256:` digest (`docker.io/library/nginx:1.25@sha256:ab..` -> `nginx:1.25`).
+/// References without a tag, or that do not parse as references, are shown unchanged.
+pub fn display_image(image: &str) -> Cow<'_, str> {
+    let name_and_tag = image.split_once('@').map_or(image, |(before, _)| before);
+    let last_slash = name_and_tag.rfind('/').map_or(0, |idx| idx + 1);
+    let Some(colon) = name_and_tag[last_slash..]
+        .rfind(':')
+        .map(|idx| idx + last_slash)
+    else {
+        return Cow::Borrowed(image);
+    };
+    let (name, tag) = (&name_and_tag[..colon], &name_and_tag[colon + 1..]);
+    if !is_valid_tag(tag) || !is_valid_name(name) {
+        return Cow::Borrowed(image);
+    }
+    Cow::Owned(format!("{}:{tag}", familiar_name(name)))
+}
+
+/// `*:8080->80/tcp` for each published port, comma-separated.
+pub fn ports(ports: &[PortConfig]) -> String {
+    ports
+        .iter()
+        .map(|port| {
+            format!(
+                "*:{}->{}/{}",
+                port.published_port.unwrap_or(0),
+                port.target_port.unwrap_or(0),
+                port.protocol
+                    .as_ref()
+                    .map_or("", |protocol| protocol.as_str())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A docker tag: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
+fn is_valid_tag(tag: &str) -> bool {
+    let mut chars = tag.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphanumeric() || first == '_');
+    first_ok
+        && tag.len() <= 128
+        && chars.all(|character| {
+            character.is_ascii_alphanumeric() || matches!(character, '_' | '.' | '-')
+        })
+}
+
+/// A repository name with an optional domain: path components are lowercase.
+fn is_valid_name(name: &str) -> bool {
+    if name.is_empty() {
+        return false;
+    }
+    let (_, path) = split_domain(name);
+    !path.is_empty()
+        && path.split('/').all(|component| {
+            !component.is_empty()
+                && component.chars().all(|character| {
+                    character.is_ascii_lowercase()
+                        || character.is_ascii_digit()
+                        || matches!(character, '.' | '_' | '-')
+                })
+        })
+}
+
+/// Splits `registry.example:5000/team/app` into the domain and the path, the way the docker
+/// reference library decides whether the first component is a registry.
+fn split_domain(name: &str) -> (Option<&str>, &str) {
+    match name.split_once('/') {
+        Some((first, rest))
+            if first.contains('.')
+                || first.contains(':')
+                || first == "localhost"
+                || first.chars().any(|c| c.is_ascii_uppercase()) =>
+        {
+            (Some(first), rest)
+        }
+        _ => (None, name),
+    }
+}
+
+/// The name without `docker.io/` and `library/`, as docker prints it.
+fn familiar_name(name: &str) -> &str {
+    let (domain, path) = split_domain(name);
+    match domain {
+        Some("docker.io" | "index.docker.io") | None => match path.strip_prefix("library/") {
+            Some(short) if !short.contains('/') => short,
+            _ => path,
+        },
+        Some(_) => name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use swarm_tasks::models::PortProtocol;
+
+    #[test]
+    fn durations_in_docker_words() {
+        let cases = [
+            (TimeDelta::milliseconds(-5000), "Less than a second"),
+            (TimeDelta::milliseconds(999), "Less than a second"),
+            (TimeDelta::seconds(1), "1 second"),
+            (TimeDelta::seconds(59), "59 seconds"),
+            (TimeDelta::seconds(60), "About a minute"),
+            (TimeDelta::seconds(119), "About a minute"),
+            (TimeDelta::seconds(120), "2 minutes"),
+            (TimeDelta::minutes(59), "59 minutes"),
+            (TimeDelta::minutes(60), "About an hour"),
+            (TimeDelta::minutes(89), "About an hour"),
+            (TimeDelta::minutes(90), "2 hours"),
+            (TimeDelta::hours(47), "47 hours"),
+            (TimeDelta::hours(48), "2 days"),
+            (TimeDelta::days(13), "13 days"),
+            (TimeDelta::days(14), "2 weeks"),
+            (TimeDelta::days(59), "8 weeks"),
+            (TimeDelta::days(60), "2 months"),
+            (TimeDelta::days(729), "24 months"),
+            (TimeDelta::days(730), "2 years"),
+            (TimeDelta::days(3650), "10 years"),
+        ];
+        for (delta, words) in cases {
+            assert_eq!(human_duration(delta), words, "{delta:?}");
+        }
+    }
+
+    #[test]
+    fn title_case_of_states() {
+        assert_eq!(title_case("running"), "Running");
+        assert_eq!(title_case(""), "");
+        assert_eq!(title_case("éteint"), "Éteint");
+    }
+
+    #[test]
+    fn ellipsis_like_docker() {
+        assert_eq!(ellipsis("short", 30), "short");
+        let long = "No such image: registry.example/team/app:v1";
+        let cut = ellipsis(long, 30);
+        assert_eq!(cut, "No such image: registry.examp…");
+        assert_eq!(display_width(&cut), 30);
+        assert_eq!(ellipsis("日本語の長いエラー", 6), "日本…");
+        assert_eq!(ellipsis("abc", 0), "");
+    }
+
+    #[test]
+    fn images_lose_digest_and_default_registry() {
+        let cases = [
+            ("nginx:1.25@sha256:0123abcd", "nginx:1.25"),
+            ("docker.io/library/nginx:1.25", "nginx:1.25"),
+            ("docker.io/team/app:v2@sha256:aa", "team/app:v2"),
+            ("library/busybox:1.36", "busybox:1.36"),
+            (
+                "registry.example:5000/app:v1@sha256:ff",
+                "registry.example:5000/app:v1",
+            ),
+            ("localhost:5000/app:dev", "localhost:5000/app:dev"),
+            // No tag: docker leaves the reference alone, digest included.
+            ("busybox@sha256:0123", "busybox@sha256:0123"),
+            ("busybox", "busybox"),
+            ("registry.example:5000/app", "registry.example:5000/app"),
+            // Not a reference: unchanged.
+            ("Not An Image:1", "Not An Image:1"),
+        ];
+        for (image, shown) in cases {
+            assert_eq!(display_image(image), shown, "{image}");
+        }
+    }
+
+    #[test]
+    fn ports_like_docker() {
+        let port = PortConfig {
+            protocol: Some(PortProtocol::Tcp),
+            target_port: Some(80),
+            published_port: Some(8080),
+            ..PortConfig::default()
+        };
+        let udp = PortConfig {
+            protocol: Some(PortProtocol::Udp),
+            target_port: Some(53),
+            published_port: Some(53),
+            ..PortConfig::default()
+        };
+        assert_eq!(ports(&[port, udp]), "*:8080->80/tcp,*:53->53/udp");
+        assert_eq!(ports(&[]), "");
+    }
+}

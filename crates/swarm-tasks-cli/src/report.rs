@@ -1,0 +1,208 @@
+//! How failures reach the user: `swarm-tasks: ` and the whole cause chain on one line, then a
+//! `hint:` line when there is something to do about it, and the matching exit code.
+//!
+//! Messages carry daemon text (errors, names the user typed), so they are sanitized before
+//! they reach the terminal.
+
+use std::io::{self, Write};
+
+use swarm_tasks::transport::Error as TransportError;
+
+use crate::config::UsageError;
+use crate::exit::ExitCode;
+use crate::run::DeadlineExceeded;
+use crate::sanitize::for_terminal;
+
+/// The prefix of every message.
+pub const PREFIX: &str = "swarm-tasks: ";
+
+/// Prints one error (its whole chain) as `swarm-tasks: ...`.
+pub fn error_line(
+    err: &mut dyn Write,
+    error: &(dyn std::error::Error + 'static),
+) -> io::Result<()> {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    writeln!(err, "{PREFIX}{}", for_terminal(&text))
+}
+
+/// Prints a failed command's error and hint, and returns its exit code.
+pub fn failure(err: &mut dyn Write, error: &anyhow::Error) -> ExitCode {
+    let exit_code = classify(error);
+    // Nothing useful can be done if stderr itself is gone.
+    let _ = writeln!(err, "{PREFIX}{}", for_terminal(&format!("{error:#}")));
+    if let Some(hint) = hint(error) {
+        let _ = writeln!(err, "hint: {hint}");
+    }
+    exit_code
+}
+
+/// True when the error is a closed stdout (`swarm-tasks ls | head -1`): not a failure.
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|io_error| io_error.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// The exit code for an error, from the first cause in its chain that says.
+pub fn classify(error: &anyhow::Error) -> ExitCode {
+    for cause in error.chain() {
+        if cause.is::<UsageError>() {
+            return ExitCode::Usage;
+        }
+        if cause.is::<DeadlineExceeded>() {
+            return ExitCode::Unavailable;
+        }
+        if let Some(facade) = cause.downcast_ref::<swarm_tasks::Error>() {
+            return if facade.is_connection() {
+                ExitCode::Unavailable
+            } else if facade.is_config() {
+                ExitCode::Usage
+            } else {
+                ExitCode::Failure
+            };
+        }
+        if let Some(transport) = cause.downcast_ref::<TransportError>() {
+            return classify_transport(transport);
+        }
+    }
+    ExitCode::Failure
+}
+
+fn classify_transport(error: &TransportError) -> ExitCode {
+    if error.is_connection() {
+        ExitCode::Unavailable
+    } else if matches!(error, TransportError::Config { .. }) {
+        ExitCode::Usage
+    } else {
+        ExitCode::Failure
+    }
+}
+
+/// What to do next, for the errors where we know.
+fn hint(error: &anyhow::Error) -> Option<&'static str> {
+    for cause in error.chain() {
+        if cause.is::<DeadlineExceeded>() {
+            return Some("raise --timeout, or check that the daemon answers (`docker info`)");
+        }
+        let transport = cause
+            .downcast_ref::<swarm_tasks::Error>()
+            .and_then(swarm_tasks::Error::as_transport)
+            .or_else(|| cause.downcast_ref::<TransportError>());
+        if let Some(transport) = transport {
+            return transport_hint(transport);
+        }
+        if let Some(swarm_tasks::Error::NotFound { .. }) =
+            cause.downcast_ref::<swarm_tasks::Error>()
+        {
+            return Some("`docker service ls` and `docker node ls` list what exists");
+        }
+    }
+    None
+}
+
+fn transport_hint(error: &TransportError) -> Option<&'static str> {
+    match error {
+        TransportError::DaemonUnreachable { .. } => Some(
+            "check -H/--host, --context and DOCKER_HOST; to work offline, use --replay DIR with a folder from `swarm-tasks snapshot`",
+        ),
+        TransportError::NotManager { .. } => Some(
+            "only swarm managers know the tasks: point -H/--host or --context at a manager (`docker node ls` on one lists them)",
+        ),
+        TransportError::Timeout { .. } => {
+            Some("raise --timeout, or check that the daemon answers (`docker info`)")
+        }
+        TransportError::CliNotFound { .. } => {
+            Some("install the docker CLI, or use --transport http")
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+    use swarm_tasks::transport::{NotManagerReason, ObjectKind};
+
+    #[test]
+    fn exit_codes_by_error_class() {
+        let not_manager = TransportError::NotManager {
+            endpoint: "tcp://h:1".into(),
+            reason: NotManagerReason::Worker,
+            message: "This node is not a swarm manager.".into(),
+        };
+        assert_eq!(
+            classify(&swarm_tasks::Error::from(not_manager).into()),
+            ExitCode::Unavailable
+        );
+        let missing = swarm_tasks::Error::NotFound {
+            kind: ObjectKind::Service,
+            ids: vec!["nope".into()],
+        };
+        assert_eq!(classify(&missing.into()), ExitCode::Failure);
+        let usage = UsageError::EmptyId { kind: "task" };
+        assert_eq!(classify(&usage.into()), ExitCode::Usage);
+        let deadline = DeadlineExceeded {
+            after: Duration::from_secs(1),
+        };
+        assert_eq!(classify(&deadline.into()), ExitCode::Unavailable);
+        let config = swarm_tasks::Error::Config {
+            message: "x".into(),
+        };
+        assert_eq!(classify(&config.into()), ExitCode::Usage);
+    }
+
+    #[test]
+    fn message_has_prefix_chain_and_hint() {
+        let unreachable = TransportError::DaemonUnreachable {
+            endpoint: "tcp://127.0.0.1:1".into(),
+            source: Some(Box::new(io::Error::new(
+                io::ErrorKind::ConnectionRefused,
+                "connection refused",
+            ))),
+        };
+        let error = anyhow::Error::from(swarm_tasks::Error::from(unreachable));
+        let mut err = Vec::new();
+        let exit_code = failure(&mut err, &error);
+        let text = String::from_utf8(err).unwrap();
+        assert_eq!(exit_code, ExitCode::Unavailable);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert!(
+            lines[0]
+                .starts_with("swarm-tasks: cannot reach the docker daemon at tcp://127.0.0.1:1"),
+            "{text}"
+        );
+        assert!(lines[0].ends_with(": connection refused"), "{text}");
+        assert!(lines[1].starts_with("hint: "), "{text}");
+    }
+
+    #[test]
+    fn daemon_text_is_sanitized() {
+        let missing = TransportError::NotFound {
+            kind: ObjectKind::Task,
+            id: "x\x1b[31m".into(),
+        };
+        let mut err = Vec::new();
+        error_line(&mut err, &missing).unwrap();
+        assert_eq!(
+            String::from_utf8(err).unwrap(),
+            "swarm-tasks: task x[31m not found\n"
+        );
+    }
+
+    #[test]
+    fn broken_pipe_is_recognized() {
+        let error = anyhow::Error::from(io::Error::from(io::ErrorKind::BrokenPipe));
+        assert!(is_broken_pipe(&error));
+        assert!(!is_broken_pipe(&anyhow::anyhow!("other")));
+    }
+}

@@ -1,0 +1,199 @@
+//! Runs a validated [`RunConfig`]: builds the facade client, makes the calls, hands the
+//! results to the renderers. No daemon logic lives here; every decision about tasks,
+//! names and filters is the facade's.
+
+use std::io::Write;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use swarm_tasks::{Client, PsOptions, PsReport};
+
+use crate::config::{Action, Connection, RunConfig};
+use crate::exit::ExitCode;
+use crate::render::{self, RenderOptions};
+use crate::report;
+
+/// The whole command took longer than `--timeout`.
+#[derive(Debug, thiserror::Error)]
+#[error("gave up after {}: the command did not finish within --timeout", humanize(*after))]
+pub struct DeadlineExceeded {
+    /// The limit.
+    pub after: Duration,
+}
+
+/// Runs the action, writing data to `out` and messages to `err`. Returns the exit code for
+/// outcomes that are not errors (partial results); errors are returned for `main` to print.
+pub async fn run(
+    config: RunConfig,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let RunConfig {
+        connection,
+        deadline,
+        action,
+        ..
+    } = config;
+    if let Action::Completions { shell } = action {
+        let mut command = crate::cli::command();
+        clap_complete::generate(shell, &mut command, "swarm-tasks", out);
+        return Ok(ExitCode::Ok);
+    }
+    let work = async {
+        let client = connect(&connection).await?;
+        perform(&client, action, out, err).await
+    };
+    match deadline {
+        Some(after) => match tokio::time::timeout(after, work).await {
+            Ok(result) => result,
+            Err(_elapsed) => Err(DeadlineExceeded { after }.into()),
+        },
+        None => work.await,
+    }
+}
+
+async fn connect(connection: &Connection) -> anyhow::Result<Client> {
+    let mut builder = Client::builder().transport(connection.transport.to_kind());
+    if let Some(host) = &connection.host {
+        builder = builder.host(host.clone());
+    }
+    if let Some(context) = &connection.context {
+        builder = builder.context(context.clone());
+    }
+    if let Some(dir) = &connection.replay {
+        builder = builder.replay(dir.clone());
+    }
+    if let Some(timeout) = connection.timeout {
+        builder = builder.timeout(timeout);
+    }
+    let client = builder.build().await?;
+    tracing::debug!(endpoint = %client.endpoint(), "client ready");
+    Ok(client)
+}
+
+async fn perform(
+    client: &Client,
+    action: Action,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    match action {
+        Action::List { options, render } => {
+            let tasks = client.list(&options.filter).await?;
+            let rows = client.rows(tasks, &options).await?;
+            render::write_rows(out, &rows, &render)?;
+            Ok(ExitCode::Ok)
+        }
+        Action::ServicePs {
+            services,
+            options,
+            render,
+        } => {
+            let report = client.service_ps(&services, &options).await?;
+            print_report(report, &render, out, err)
+        }
+        Action::NodePs {
+            nodes,
+            options,
+            render,
+        } => {
+            let report = client.node_ps(&nodes, &options).await?;
+            print_report(report, &render, out, err)
+        }
+        Action::Inspect { ids, render } => inspect(client, &ids, &render, out, err).await,
+        Action::Snapshot { dir } => {
+            let snapshot = client.snapshot().await?;
+            snapshot
+                .write(&dir)
+                .with_context(|| format!("cannot write the snapshot to {}", dir.display()))?;
+            writeln!(
+                err,
+                "wrote {} tasks, {} services and {} nodes from {} to {}",
+                snapshot.tasks.len(),
+                snapshot.services.len(),
+                snapshot.nodes.len(),
+                client.endpoint(),
+                dir.display()
+            )?;
+            Ok(ExitCode::Ok)
+        }
+        Action::Completions { .. } => Ok(ExitCode::Ok),
+    }
+}
+
+/// Rows first (all of them, to stdout), then one message per unknown argument, as docker does.
+fn print_report(
+    report: PsReport,
+    render: &RenderOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    render::write_rows(out, &report.rows, render)?;
+    out.flush()?;
+    for (_arg, error) in &report.not_found {
+        report::error_line(err, error)?;
+    }
+    Ok(if report.not_found.is_empty() {
+        ExitCode::Ok
+    } else {
+        ExitCode::Failure
+    })
+}
+
+/// Like `docker inspect --type task`: the found tasks as one JSON array (`[]` if none), then
+/// an error per unknown id, exit 1 if there was one.
+async fn inspect(
+    client: &Client,
+    ids: &[String],
+    render: &RenderOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let outcome = client.inspect_many(ids).await?;
+    match render.format {
+        crate::cli::Format::Table => {
+            let rows = client.rows(outcome.found, &PsOptions::default()).await?;
+            render::write_rows(out, &rows, render)?;
+        }
+        format => render::write_tasks(out, &outcome.found, format)?,
+    }
+    out.flush()?;
+    for (_id, error) in &outcome.missing {
+        report::error_line(err, error)?;
+    }
+    Ok(if outcome.missing.is_empty() {
+        ExitCode::Ok
+    } else {
+        ExitCode::Failure
+    })
+}
+
+/// `30s`, `2m`, `1m30s`, `500ms` for messages.
+fn humanize(duration: Duration) -> String {
+    let millis = duration.as_millis();
+    if millis % 1000 != 0 {
+        return format!("{millis}ms");
+    }
+    let seconds = duration.as_secs();
+    match (seconds / 3600, seconds % 3600 / 60, seconds % 60) {
+        (0, 0, s) => format!("{s}s"),
+        (0, m, 0) => format!("{m}m"),
+        (0, m, s) => format!("{m}m{s}s"),
+        (h, 0, 0) => format!("{h}h"),
+        (h, m, s) => format!("{h}h{m}m{s}s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_for_messages() {
+        assert_eq!(humanize(Duration::from_secs(30)), "30s");
+        assert_eq!(humanize(Duration::from_secs(120)), "2m");
+        assert_eq!(humanize(Duration::from_secs(90)), "1m30s");
+        assert_eq!(humanize(Duration::from_millis(1500)), "1500ms");
+        assert_eq!(humanize(Duration::from_secs(7200)), "2h");
+    }
+}

@@ -1,0 +1,1 @@
+//! End-to-end tests of the `swarm-tasks` binary (placeholder while the modules are written).
