@@ -13,8 +13,9 @@
 //! 4. commit `Cargo.toml`, `Cargo.lock` and `CHANGELOG.md`, and create the annotated tag
 //!    `vVERSION`.
 //!
-//! `--dry-run` does step 1, runs the step-3 commands on the current tree (they write only
-//! under `target/`), and prints the plan and the diff of every file step 2 would change.
+//! `--dry-run` does step 1, prints the plan and the diff of every file step 2 would change,
+//! and runs the step-3 commands on the current tree with `--locked`, so they write only under
+//! `target/` (a stale `Cargo.lock` fails the dry run instead of being rewritten).
 //! Pushing the commit and tag and `cargo publish` are left to a human.
 
 mod edit;
@@ -63,7 +64,7 @@ pub fn run(root: &Path, args: ReleaseArgs) -> anyhow::Result<()> {
         "{CHANGELOG}:\n{}",
         diff::unified(&changelog, &plan.changelog)
     );
-    let checks = check_commands();
+    let checks = check_commands(args.dry_run);
     eprintln!("checks:");
     for command in &checks {
         eprintln!("  cargo {}", command.join(" "));
@@ -123,28 +124,25 @@ pub fn run(root: &Path, args: ReleaseArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The commands of step 3, as argument vectors for `cargo`.
-fn check_commands() -> Vec<Vec<String>> {
+/// The commands of step 3, as argument vectors for `cargo`. With `locked` (the dry run) cargo
+/// may not rewrite `Cargo.lock` either: a stale lockfile fails the check instead.
+fn check_commands(locked: bool) -> Vec<Vec<String>> {
     let mut package = vec!["package", "--no-verify", "--allow-dirty"];
     for krate in PUBLISHED_CRATES {
         package.extend(["-p", krate]);
     }
-    [
-        vec!["fmt", "--all", "--", "--check"],
-        vec![
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-        vec!["test", "--workspace"],
-        package,
-    ]
-    .into_iter()
-    .map(|args| args.into_iter().map(str::to_owned).collect())
-    .collect()
+    let mut clippy = vec!["clippy", "--workspace", "--all-targets"];
+    let mut test = vec!["test", "--workspace"];
+    if locked {
+        for command in [&mut clippy, &mut test, &mut package] {
+            command.push("--locked");
+        }
+    }
+    clippy.extend(["--", "-D", "warnings"]);
+    [vec!["fmt", "--all", "--", "--check"], clippy, test, package]
+        .into_iter()
+        .map(|args| args.into_iter().map(str::to_owned).collect())
+        .collect()
 }
 
 fn run_checks(root: &Path, checks: &[Vec<String>]) -> anyhow::Result<()> {
@@ -214,7 +212,7 @@ mod tests {
 
     #[test]
     fn packages_publishable_crates_in_dependency_order() {
-        let package = check_commands().pop().unwrap();
+        let package = check_commands(false).pop().unwrap();
         let crates: Vec<&str> = package
             .windows(2)
             .filter(|pair| pair[0] == "-p")
@@ -222,6 +220,28 @@ mod tests {
             .collect();
         assert_eq!(crates, PUBLISHED_CRATES);
         assert!(package.contains(&"--no-verify".to_owned()));
+    }
+
+    /// A dry run must not even rewrite `Cargo.lock`.
+    #[test]
+    fn dry_run_checks_are_locked() {
+        for command in check_commands(true)
+            .iter()
+            .filter(|command| command[0] != "fmt")
+        {
+            let locked = command.iter().position(|arg| arg == "--locked").unwrap();
+            let separator = command
+                .iter()
+                .position(|arg| arg == "--")
+                .unwrap_or(command.len());
+            assert!(locked < separator, "{command:?}");
+        }
+        assert!(
+            check_commands(false)
+                .iter()
+                .flatten()
+                .all(|arg| arg != "--locked")
+        );
     }
 
     /// Every published crate's manifest really is publishable and every other member is not.
