@@ -86,7 +86,9 @@ impl FromStr for FilterKey {
 #[non_exhaustive]
 pub enum FilterError {
     /// The key is not one the daemon accepts for tasks.
-    #[error("invalid filter '{key}': task filters are id, name, service, node, label, desired-state, runtime")]
+    #[error(
+        "invalid filter '{key}': task filters are id, name, service, node, label, desired-state, runtime"
+    )]
     UnknownKey {
         /// The key as given.
         key: String,
@@ -205,9 +207,11 @@ impl TaskFilter {
 
     /// Parses and adds a `key=value` argument as `docker --filter` takes it.
     pub fn push_arg(&mut self, arg: &str) -> Result<(), FilterError> {
-        let (key, value) = arg.split_once('=').ok_or_else(|| FilterError::MissingEquals {
-            arg: arg.to_owned(),
-        })?;
+        let (key, value) = arg
+            .split_once('=')
+            .ok_or_else(|| FilterError::MissingEquals {
+                arg: arg.to_owned(),
+            })?;
         let key: FilterKey = key.trim().parse()?;
         self.insert(key, value);
         Ok(())
@@ -285,12 +289,18 @@ impl TaskFilter {
 
     /// Resolves `service` and `node` values to IDs against the swarm's objects, as the
     /// daemon does: full ID, then exact name, then unique ID prefix.
-    pub fn resolve(&self, services: &[Service], nodes: &[Node]) -> Result<ResolvedTaskFilter, FilterError> {
+    pub fn resolve(
+        &self,
+        services: &[Service],
+        nodes: &[Node],
+    ) -> Result<ResolvedTaskFilter, FilterError> {
         let mut service_ids = None;
         if self.values.contains_key(&FilterKey::Service) {
             let mut ids = BTreeSet::new();
             for value in self.values(FilterKey::Service) {
-                let candidates = services.iter().map(|s| (s.id.as_str(), s.name().unwrap_or("")));
+                let candidates = services
+                    .iter()
+                    .map(|s| (s.id.as_str(), s.name().unwrap_or("")));
                 ids.insert(resolve_one("service", value, candidates)?);
             }
             service_ids = Some(ids);
@@ -299,7 +309,9 @@ impl TaskFilter {
         if self.values.contains_key(&FilterKey::Node) {
             let mut ids = BTreeSet::new();
             for value in self.values(FilterKey::Node) {
-                let candidates = nodes.iter().map(|n| (n.id.as_str(), n.hostname().unwrap_or("")));
+                let candidates = nodes
+                    .iter()
+                    .map(|n| (n.id.as_str(), n.hostname().unwrap_or("")));
                 ids.insert(resolve_one("node", value, candidates)?);
             }
             node_ids = Some(ids);
@@ -370,12 +382,21 @@ impl ResolvedTaskFilter {
         if !any(FilterKey::Name, &|prefix| internal_name.starts_with(prefix)) {
             return false;
         }
-        let desired = task.desired_state.as_ref().map(TaskState::as_str).unwrap_or("");
+        let desired = task
+            .desired_state
+            .as_ref()
+            .map(TaskState::as_str)
+            .unwrap_or("");
         if !any(FilterKey::DesiredState, &|state| state == desired) {
             return false;
         }
         let labels = self.service_labels.get(service_id);
-        if !any(FilterKey::Label, &|label| label_matches(labels, label)) {
+        // Unlike the other keys, labels are AND'ed: the daemon matches them with
+        // `MatchKVList`, which wants every given label on the service.
+        if !filter
+            .values(FilterKey::Label)
+            .all(|label| label_matches(labels, label))
+        {
             return false;
         }
         let runtime = task_runtime(task);
@@ -401,7 +422,11 @@ impl ResolvedTaskFilter {
             .unwrap_or(service_id);
         match task.slot {
             Some(slot) if slot > 0 => format!("{service}.{slot}.{}", task.id),
-            _ => format!("{service}.{}.{}", task.node_id.as_deref().unwrap_or(""), task.id),
+            _ => format!(
+                "{service}.{}.{}",
+                task.node_id.as_deref().unwrap_or(""),
+                task.id
+            ),
         }
     }
 }
@@ -487,15 +512,26 @@ mod tests {
         let b = TaskFilter::from_filters_json(r#"{"service":{"web":true}}"#).unwrap();
         assert_eq!(a, b);
         let err = TaskFilter::from_filters_json(r#"{"colour":["red"]}"#).unwrap_err();
-        assert_eq!(err, FilterError::UnknownKey { key: "colour".into() });
+        assert_eq!(
+            err,
+            FilterError::UnknownKey {
+                key: "colour".into()
+            }
+        );
         assert!(TaskFilter::from_filters_json("[1]").is_err());
     }
 
     #[test]
     fn push_arg_errors() {
         let mut filter = TaskFilter::new();
-        assert!(matches!(filter.push_arg("service"), Err(FilterError::MissingEquals { .. })));
-        assert!(matches!(filter.push_arg("nope=1"), Err(FilterError::UnknownKey { .. })));
+        assert!(matches!(
+            filter.push_arg("service"),
+            Err(FilterError::MissingEquals { .. })
+        ));
+        assert!(matches!(
+            filter.push_arg("nope=1"),
+            Err(FilterError::UnknownKey { .. })
+        ));
         filter.push_arg("label=a=b").unwrap();
         assert_eq!(filter.values(FilterKey::Label).collect::<Vec<_>>(), ["a=b"]);
     }
@@ -506,26 +542,61 @@ mod tests {
         let t1 = task("t1", "abc123", Some(1), "n1", "running");
         let t2 = task("t2", "abd456", Some(2), "n2", "shutdown");
 
-        let by_name = TaskFilter::new().service("web").resolve(&services, &[]).unwrap();
+        let by_name = TaskFilter::new()
+            .service("web")
+            .resolve(&services, &[])
+            .unwrap();
         assert!(by_name.matches(&t1) && !by_name.matches(&t2));
 
-        let by_prefix = TaskFilter::new().service("abd").resolve(&services, &[]).unwrap();
+        let by_prefix = TaskFilter::new()
+            .service("abd")
+            .resolve(&services, &[])
+            .unwrap();
         assert!(by_prefix.matches(&t2) && !by_prefix.matches(&t1));
 
-        let ambiguous = TaskFilter::new().service("ab").resolve(&services, &[]).unwrap_err();
-        assert!(matches!(ambiguous, FilterError::Ambiguous { matches: 2, .. }));
-        let missing = TaskFilter::new().service("zzz").resolve(&services, &[]).unwrap_err();
+        let ambiguous = TaskFilter::new()
+            .service("ab")
+            .resolve(&services, &[])
+            .unwrap_err();
+        assert!(matches!(
+            ambiguous,
+            FilterError::Ambiguous { matches: 2, .. }
+        ));
+        let missing = TaskFilter::new()
+            .service("zzz")
+            .resolve(&services, &[])
+            .unwrap_err();
         assert!(matches!(missing, FilterError::ServiceNotFound { .. }));
 
-        let desired = TaskFilter::new().desired_state(TaskState::Running).resolve(&services, &[]).unwrap();
+        let desired = TaskFilter::new()
+            .desired_state(TaskState::Running)
+            .resolve(&services, &[])
+            .unwrap();
         assert!(desired.matches(&t1) && !desired.matches(&t2));
 
-        let name = TaskFilter::new().name("web.1").resolve(&services, &[]).unwrap();
+        let name = TaskFilter::new()
+            .name("web.1")
+            .resolve(&services, &[])
+            .unwrap();
         assert!(name.matches(&t1) && !name.matches(&t2));
 
-        let label = TaskFilter::new().label("tier=front").label("nothing").resolve(&services, &[]).unwrap();
+        let label = TaskFilter::new()
+            .label("tier=front")
+            .label("solo")
+            .resolve(&services, &[])
+            .unwrap();
         assert!(label.matches(&t1));
-        let label_missing = TaskFilter::new().label("tier=back").resolve(&services, &[]).unwrap();
+        // Labels are AND'ed, like the daemon's MatchKVList.
+        let label_and = TaskFilter::new()
+            .label("tier=front")
+            .label("nothing")
+            .resolve(&services, &[])
+            .unwrap();
+        assert!(!label_and.matches(&t1));
+        let label_missing = TaskFilter::new()
+            .label("tier=back")
+            .resolve(&services, &[])
+            .unwrap();
         assert!(!label_missing.matches(&t1));
     }
 
@@ -536,7 +607,10 @@ mod tests {
         attachment.spec.network_attachment_spec = Some(Default::default());
         let all = TaskFilter::new().resolve(&[], &[]).unwrap();
         assert!(!all.matches(&attachment));
-        let attachments = TaskFilter::new().runtime(Runtime::Attachment).resolve(&[], &[]).unwrap();
+        let attachments = TaskFilter::new()
+            .runtime(Runtime::Attachment)
+            .resolve(&[], &[])
+            .unwrap();
         assert!(attachments.matches(&attachment));
     }
 }
