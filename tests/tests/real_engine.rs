@@ -24,6 +24,12 @@ use swarm_transport::{
 
 type Check = Result<(), String>;
 
+/// A named scenario.
+type Scenario = (&'static str, fn(&Suite) -> Check);
+
+/// A filter case: the key under test, the filter, and what every returned task must satisfy.
+type FilterCase<'a> = (&'a str, TaskFilter, Box<dyn Fn(&Task) -> bool + 'a>);
+
 macro_rules! ensure {
     ($cond:expr, $($msg:tt)+) => {
         if !$cond {
@@ -161,7 +167,7 @@ fn real_engine_suite() {
     let mut guard = ServiceGuard::new();
     create_services(&suite, &mut guard, &image);
 
-    let scenarios: Vec<(&str, fn(&Suite) -> Check)> = vec![
+    let scenarios: Vec<Scenario> = vec![
         ("replicated service reaches running", replicated_running),
         ("global service runs one task per node", global_service),
         (
@@ -316,7 +322,7 @@ fn global_service(suite: &Suite) -> Check {
         .block(
             suite
                 .http_client
-                .service_ps(&[glob.clone()], &PsOptions::default()),
+                .service_ps(std::slice::from_ref(&glob), &PsOptions::default()),
         )
         .map_err(|e| e.to_string())?;
     let node_id = tasks[0].node_id.clone().unwrap_or_default();
@@ -400,7 +406,7 @@ fn job_completes(suite: &Suite) -> Check {
         .block(
             suite
                 .cli_client
-                .service_ps(&[job.clone()], &PsOptions::default()),
+                .service_ps(std::slice::from_ref(&job), &PsOptions::default()),
         )
         .map_err(|e| e.to_string())?;
     ensure!(report.rows.len() == 2, "job rows {}", report.rows.len());
@@ -416,7 +422,7 @@ fn forced_update_history(suite: &Suite) -> Check {
     })?;
     for (label, client) in [("http", &suite.http_client), ("cli", &suite.cli_client)] {
         let report = suite
-            .block(client.service_ps(&[rep.clone()], &PsOptions::default()))
+            .block(client.service_ps(std::slice::from_ref(&rep), &PsOptions::default()))
             .map_err(|e| format!("{label}: {e}"))?;
         let history = report.rows.iter().filter(|row| row.is_history).count();
         ensure!(
@@ -438,7 +444,7 @@ fn forced_update_history(suite: &Suite) -> Check {
             ..PsOptions::default()
         };
         let latest = suite
-            .block(client.service_ps(&[rep.clone()], &latest))
+            .block(client.service_ps(std::slice::from_ref(&rep), &latest))
             .map_err(|e| e.to_string())?;
         ensure!(
             latest.rows.len() == 3,
@@ -464,7 +470,7 @@ fn service_ps_resolution(suite: &Suite) -> Check {
     for (label, client) in [("http", &suite.http_client), ("cli", &suite.cli_client)] {
         for arg in [&rep, &id, &prefix] {
             let report = suite
-                .block(client.service_ps(&[arg.clone()], &PsOptions::default()))
+                .block(client.service_ps(std::slice::from_ref(arg), &PsOptions::default()))
                 .map_err(|e| format!("{label} {arg}: {e}"))?;
             ensure!(
                 report.not_found.is_empty(),
@@ -590,7 +596,7 @@ fn filter_per_key(suite: &Suite) -> Check {
     let rep_tasks = suite.tasks_of(&rep)?;
     let some_task = &rep_tasks[0];
     let node_id = some_task.node_id.clone().ok_or("rep task without node")?;
-    let cases: Vec<(&str, TaskFilter, Box<dyn Fn(&Task) -> bool>)> = vec![
+    let cases: Vec<FilterCase> = vec![
         (
             "id",
             TaskFilter::new().id(&some_task.id[..8]),
@@ -641,7 +647,7 @@ fn filter_per_key(suite: &Suite) -> Check {
             filter.to_filters_json()
         );
         ensure!(
-            tasks.iter().all(|task| predicate(task)),
+            tasks.iter().all(&predicate),
             "{key}: a task does not satisfy the filter: {}",
             summary(&tasks)
         );
