@@ -16,6 +16,24 @@ use crate::info::{InspectOutcome, SwarmState, SystemInfo};
 use crate::snapshot::SnapshotInfo;
 use crate::version::ApiVersion;
 
+impl HttpTransport {
+    /// Lists tasks with a `filters` value sent exactly as given (`{"key":["value"]}`), for
+    /// daemon filter keys [`TaskFilter`] does not know yet. The daemon validates it: an
+    /// unknown key is [`Error::InvalidFilter`].
+    pub async fn list_tasks_with_filters_json(&self, filters_json: &str) -> Result<Vec<Task>> {
+        self.get_tasks(Some(filters_json)).await
+    }
+
+    async fn get_tasks(&self, filters_json: Option<&str>) -> Result<Vec<Task>> {
+        let version = self.negotiated().await?.version;
+        let mut url = self.url(Some(version), &["tasks"]);
+        if let Some(filters_json) = filters_json {
+            url.query_pairs_mut().append_pair("filters", filters_json);
+        }
+        self.get_json(url, None).await
+    }
+}
+
 #[async_trait]
 impl Transport for HttpTransport {
     fn endpoint(&self) -> String {
@@ -58,13 +76,11 @@ impl Transport for HttpTransport {
 
     /// One `GET /tasks`, with `filters` only when the filter is not empty.
     async fn list_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
-        let version = self.negotiated().await?.version;
-        let mut url = self.url(Some(version), &["tasks"]);
-        if !filter.is_empty() {
-            url.query_pairs_mut()
-                .append_pair("filters", &filter.to_filters_json());
+        if filter.is_empty() {
+            self.get_tasks(None).await
+        } else {
+            self.get_tasks(Some(&filter.to_filters_json())).await
         }
-        self.get_json(url, None).await
     }
 
     /// `GET /tasks/{id}`: the daemon resolves full ID, exact name, then unique prefix.
