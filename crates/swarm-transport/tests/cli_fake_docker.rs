@@ -240,6 +240,7 @@ async fn services_removed_mid_listing_are_skipped() {
             "ps",
             "-q",
             "--no-trunc",
+            "--no-resolve",
             "--",
             "gone2aaaaaaaaaaaaaaaaaaaa",
             "s1aaaaaaaaaaaaaaaaaaaaaaa"

@@ -6,7 +6,7 @@
 //!    does it: an unknown service or node is an error, an ambiguous prefix too.
 //! 3. `service` and `label` pick the services to ask about (`label` matches SERVICE labels);
 //!    `id`, `name`, `desired-state`, `runtime` and the resolved node IDs are passed on to
-//!    `docker service ps -q --no-trunc`, several services per call, so the daemon filters.
+//!    `docker service ps -q --no-trunc --no-resolve`, several services per call, so the daemon filters.
 //! 4. `docker inspect --type task` in chunks, concurrently; then every task is checked again
 //!    with [`ResolvedTaskFilter::matches`](swarm_models::ResolvedTaskFilter::matches), so the
 //!    result is exactly what `GET /tasks?filters=...` returns, sorted by ID as the daemon does.
@@ -186,9 +186,10 @@ async fn service_ps_chunk(
     }
 }
 
-/// `service ps -q --no-trunc FILTERS -- SERVICE...`
+/// `service ps -q --no-trunc --no-resolve FILTERS -- SERVICE...` (`--no-resolve` spares the
+/// client a request per node and service to print names that `-q` never shows).
 fn ps_args(services: &[String], filters: &[String]) -> Vec<String> {
-    let mut args: Vec<String> = ["service", "ps", "-q", "--no-trunc"]
+    let mut args: Vec<String> = ["service", "ps", "-q", "--no-trunc", "--no-resolve"]
         .map(str::to_owned)
         .into();
     args.extend(filters.iter().cloned());
@@ -353,6 +354,7 @@ mod tests {
                 "ps",
                 "-q",
                 "--no-trunc",
+                "--no-resolve",
                 "--filter=id=a",
                 "--",
                 "s1",

@@ -1,0 +1,304 @@
+//! `CliTransport` driving this machine's real `docker` client at the fake engine
+//! (`docker -H tcp://127.0.0.1:PORT ...`), checked against `HttpTransport` on the same swarm:
+//! both transports must return the same tasks for every filter key, and the same errors.
+#![cfg(all(feature = "cli", feature = "http"))]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
+
+use std::path::PathBuf;
+
+use swarm_models::{FilterKey, Task, TaskFilter, TaskState};
+use swarm_testkit::{FakeEngine, FakeSwarm, Fault, NotManagerKind};
+use swarm_transport::{
+    CliTransport, Error, HttpTransport, NotManagerReason, ObjectKind, Transport,
+};
+
+/// True when a `docker` client binary can be run here; otherwise the test says why it skips.
+fn docker_client_available(test: &str) -> bool {
+    let found = std::process::Command::new("docker")
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !found {
+        eprintln!("SKIPPED {test}: no `docker` client binary on PATH");
+    }
+    found
+}
+
+fn cli(engine: &FakeEngine) -> CliTransport {
+    CliTransport::builder()
+        .host(engine.host())
+        // An empty config dir: no user contexts, credentials or plugins interfere.
+        .config_dir(config_dir())
+        .build()
+}
+
+fn http(engine: &FakeEngine) -> HttpTransport {
+    HttpTransport::builder()
+        .host(engine.host())
+        .build()
+        .unwrap()
+}
+
+fn config_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join("swarm-transport-cli-tests-config");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn ids(tasks: &[Task]) -> Vec<&str> {
+    tasks.iter().map(|task| task.id.as_str()).collect()
+}
+
+/// A value from the sample swarm, by JSON pointer.
+fn sample_str(
+    values: &[serde_json::Value],
+    name_pointer: &str,
+    name: &str,
+    pointer: &str,
+) -> String {
+    values
+        .iter()
+        .find(|value| value.pointer(name_pointer).and_then(|v| v.as_str()) == Some(name))
+        .and_then(|value| value.pointer(pointer))
+        .and_then(|value| value.as_str())
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_transports_list_the_same_tasks_for_every_filter_key() {
+    if !docker_client_available("both_transports_list_the_same_tasks_for_every_filter_key") {
+        return;
+    }
+    let swarm = FakeSwarm::sample();
+    let web_id = sample_str(swarm.services(), "/Spec/Name", "web", "/ID");
+    let node2_id = sample_str(swarm.nodes(), "/Description/Hostname", "node-2", "/ID");
+    let a_task_id = swarm.tasks()[0]["ID"].as_str().unwrap().to_owned();
+    let engine = FakeEngine::start(swarm).await;
+    let (cli, http) = (cli(&engine), http(&engine));
+
+    let mut by_arg = TaskFilter::new();
+    by_arg.push_arg("name=web.1").unwrap();
+    let filters = [
+        TaskFilter::new(),
+        TaskFilter::new().service("web"),
+        TaskFilter::new().service(&web_id[..6]),
+        TaskFilter::new().service("web").service("monitor"),
+        TaskFilter::new().node("node-2"),
+        TaskFilter::new().node(&node2_id),
+        TaskFilter::new().label("env=staging"),
+        TaskFilter::new().label("com.example.tier"),
+        TaskFilter::new().desired_state(TaskState::Running),
+        TaskFilter::new().desired_state(TaskState::Shutdown),
+        TaskFilter::new().id(&a_task_id[..5]),
+        by_arg,
+        TaskFilter::new().with(FilterKey::Runtime, "container"),
+        TaskFilter::new()
+            .service("web")
+            .desired_state(TaskState::Running)
+            .node("node-1"),
+    ];
+    let mut non_empty = 0;
+    for filter in &filters {
+        let from_http = http.list_tasks(filter).await.unwrap();
+        let mut from_cli = cli.list_tasks(filter).await.unwrap();
+        let mut sorted_http = from_http.clone();
+        sorted_http.sort_by(|a, b| a.id.cmp(&b.id));
+        from_cli.sort_by(|a, b| a.id.cmp(&b.id));
+        assert_eq!(ids(&from_cli), ids(&sorted_http), "filter {filter:?}");
+        assert_eq!(from_cli, sorted_http, "filter {filter:?}");
+        non_empty += usize::from(!from_cli.is_empty());
+    }
+    // The comparison means something only if the filters found tasks.
+    assert!(
+        non_empty >= filters.len() - 1,
+        "{non_empty} of {}",
+        filters.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_service_or_node_in_a_filter_fails_like_http() {
+    if !docker_client_available("unknown_service_or_node_in_a_filter_fails_like_http") {
+        return;
+    }
+    let engine = FakeEngine::start(FakeSwarm::sample()).await;
+    let err = cli(&engine)
+        .list_tasks(&TaskFilter::new().service("nope"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::NotFound { kind: ObjectKind::Service, id } if id == "nope"),
+        "{err:?}"
+    );
+    let err = cli(&engine)
+        .list_tasks(&TaskFilter::new().node("node-9"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::NotFound {
+                kind: ObjectKind::Node,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn services_and_nodes_match_http() {
+    if !docker_client_available("services_and_nodes_match_http") {
+        return;
+    }
+    let engine = FakeEngine::start(FakeSwarm::sample()).await;
+    let (cli, http) = (cli(&engine), http(&engine));
+    let mut http_services = http.list_services().await.unwrap();
+    http_services.sort_by(|a, b| a.id.cmp(&b.id));
+    let cli_services = cli.list_services().await.unwrap();
+    assert_eq!(cli_services.len(), 5);
+    assert_eq!(cli_services, http_services);
+    let mut http_nodes = http.list_nodes().await.unwrap();
+    http_nodes.sort_by(|a, b| a.id.cmp(&b.id));
+    let cli_nodes = cli.list_nodes().await.unwrap();
+    assert_eq!(cli_nodes.len(), 3);
+    assert_eq!(cli_nodes, http_nodes);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inspect_many_with_one_unknown_id() {
+    if !docker_client_available("inspect_many_with_one_unknown_id") {
+        return;
+    }
+    let swarm = FakeSwarm::sample();
+    let first = swarm.tasks()[0]["ID"].as_str().unwrap().to_owned();
+    let second = swarm.tasks()[1]["ID"].as_str().unwrap().to_owned();
+    let engine = FakeEngine::start(swarm).await;
+    let cli = cli(&engine);
+    let requested = vec![
+        first.clone(),
+        "doesnotexist".to_owned(),
+        second[..8].to_owned(),
+    ];
+    let outcomes = cli.inspect_tasks(&requested).await.unwrap();
+    assert_eq!(outcomes.len(), 3);
+    assert_eq!(
+        outcomes.iter().map(|o| o.id.as_str()).collect::<Vec<_>>(),
+        requested.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    assert_eq!(outcomes[0].result.as_ref().unwrap().id, first);
+    assert!(
+        matches!(&outcomes[1].result, Err(Error::NotFound { kind: ObjectKind::Task, id }) if id == "doesnotexist"),
+        "{:?}",
+        outcomes[1].result
+    );
+    assert_eq!(outcomes[2].result.as_ref().unwrap().id, second);
+    // The same task through HTTP, field for field.
+    let from_http = http(&engine).inspect_task(&first).await.unwrap();
+    assert_eq!(cli.inspect_task(&first).await.unwrap(), from_http);
+    let err = cli.inspect_task("doesnotexist").await.unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zero_services_is_an_empty_list() {
+    if !docker_client_available("zero_services_is_an_empty_list") {
+        return;
+    }
+    let sample = FakeSwarm::sample();
+    let empty = FakeSwarm::from_parts(
+        Vec::new(),
+        Vec::new(),
+        sample.nodes().to_vec(),
+        sample.info().clone(),
+    );
+    let engine = FakeEngine::start(empty).await;
+    let cli = cli(&engine);
+    assert!(cli.list_tasks(&TaskFilter::new()).await.unwrap().is_empty());
+    assert!(cli.list_services().await.unwrap().is_empty());
+    assert!(
+        cli.list_tasks(&TaskFilter::new().desired_state(TaskState::Running))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn system_info_reads_version_and_swarm() {
+    if !docker_client_available("system_info_reads_version_and_swarm") {
+        return;
+    }
+    let engine = FakeEngine::start(FakeSwarm::sample()).await;
+    let info = cli(&engine).system_info().await.unwrap();
+    let from_http = http(&engine).system_info().await.unwrap();
+    assert!(info.is_manager);
+    assert_eq!(info.node_id, from_http.node_id);
+    assert_eq!(info.swarm, from_http.swarm);
+    assert_eq!(info.daemon_api_version, from_http.daemon_api_version);
+}
+
+#[tokio::test]
+async fn missing_docker_binary_is_cli_not_found() {
+    let transport = CliTransport::builder()
+        .program("/nonexistent/bin/docker-swarm-tasks-test")
+        .host("tcp://127.0.0.1:9")
+        .build();
+    let err = transport.list_tasks(&TaskFilter::new()).await.unwrap_err();
+    let Error::CliNotFound { program, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        program,
+        &PathBuf::from("/nonexistent/bin/docker-swarm-tasks-test")
+    );
+    assert!(err.is_connection());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_host_is_daemon_unreachable() {
+    if !docker_client_available("unreachable_host_is_daemon_unreachable") {
+        return;
+    }
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let host = format!("tcp://127.0.0.1:{port}");
+    let transport = CliTransport::builder()
+        .host(host.clone())
+        .config_dir(config_dir())
+        .build();
+    let err = transport.list_tasks(&TaskFilter::new()).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::DaemonUnreachable { endpoint, .. } if endpoint == &host),
+        "{err:?}"
+    );
+    let err = transport.system_info().await.unwrap_err();
+    assert!(matches!(err, Error::DaemonUnreachable { .. }), "{err:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_node_is_not_manager() {
+    if !docker_client_available("a_worker_node_is_not_manager") {
+        return;
+    }
+    let engine = FakeEngine::start(FakeSwarm::sample()).await;
+    engine.set_fault(Fault::NotManager(NotManagerKind::Worker));
+    let cli = cli(&engine);
+    let err = cli.list_tasks(&TaskFilter::new()).await.unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::NotManager { reason: NotManagerReason::Worker, endpoint, .. } if *endpoint == engine.host()
+        ),
+        "{err:?}"
+    );
+    let err = cli.inspect_task("abc").await.unwrap_err();
+    assert!(matches!(err, Error::NotManager { .. }), "{err:?}");
+    let info = cli.system_info().await.unwrap();
+    assert!(!info.is_manager);
+}
