@@ -49,9 +49,8 @@ mod time;
 
 pub use container::{
     AppArmorOpts, BindOptions, ClusterOptions, ConfigReference, ContainerSpec, CredentialSpec,
-    DnsConfig, FileTarget, HealthConfig, ImageOptions, Mount, MountType, Privileges,
-    RuntimeTarget, SeLinuxContext, SeccompOpts, SecretReference, TmpfsOptions, Ulimit,
-    VolumeOptions,
+    DnsConfig, FileTarget, HealthConfig, ImageOptions, Mount, MountType, Privileges, RuntimeTarget,
+    SeLinuxContext, SeccompOpts, SecretReference, TmpfsOptions, Ulimit, VolumeOptions,
 };
 pub use filter::{FilterError, FilterKey, ResolvedTaskFilter, TaskFilter, task_runtime};
 pub use network::{ConfigFrom, IpamConfig, IpamOptions, Network, NetworkAttachment, NetworkSpec};
@@ -65,8 +64,8 @@ pub use resources::{
 };
 pub use service::{
     EmptyObject, Endpoint, EndpointMode, EndpointSpec, FailureAction, JobStatus, ReplicatedJobMode,
-    ReplicatedMode, Service, ServiceMode, ServiceModeSpec, ServiceSpec, ServiceStatus, UpdateConfig,
-    UpdateOrder, UpdateState, UpdateStatus, VirtualIp,
+    ReplicatedMode, Service, ServiceMode, ServiceModeSpec, ServiceSpec, ServiceStatus,
+    UpdateConfig, UpdateOrder, UpdateState, UpdateStatus, VirtualIp,
 };
 pub use spec::{
     Driver, NetworkAttachmentConfig, NetworkAttachmentSpec, Placement, PlacementPreference,

@@ -69,7 +69,10 @@ pub struct NetworkSpec {
     )]
     pub labels: BTreeMap<String, String>,
     /// The network driver and its options.
-    #[serde(rename = "DriverConfiguration", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DriverConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub driver_configuration: Option<Driver>,
     /// IPv6 is on.
     #[serde(rename = "IPv6Enabled", skip_serializing_if = "Option::is_none")]

@@ -84,7 +84,11 @@ pub struct Task {
     #[serde(rename = "Status", default, deserialize_with = "de::null_default")]
     pub status: TaskStatus,
     /// The state the orchestrator wants the task in.
-    #[serde(rename = "DesiredState", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DesiredState",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub desired_state: Option<TaskState>,
     /// Networks the task is attached to, each with the whole network object.
     #[serde(
@@ -95,7 +99,11 @@ pub struct Task {
     )]
     pub networks_attachments: Vec<NetworkAttachment>,
     /// For job services: which run of the job created the task.
-    #[serde(rename = "JobIteration", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "JobIteration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub job_iteration: Option<ObjectVersion>,
     /// Cluster volumes attached to the task.
     #[serde(
@@ -136,7 +144,9 @@ impl Task {
 }
 
 /// A swarm object version (`{"Index": N}`), also used for job iterations.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ObjectVersion {
     /// The version counter.
@@ -161,10 +171,18 @@ pub struct TaskStatus {
     #[serde(rename = "Err", default, skip_serializing_if = "Option::is_none")]
     pub err: Option<String>,
     /// The container, once the node created one.
-    #[serde(rename = "ContainerStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ContainerStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub container_status: Option<ContainerStatus>,
     /// Ports the task published in host mode.
-    #[serde(rename = "PortStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PortStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub port_status: Option<PortStatus>,
 }
 
@@ -173,7 +191,11 @@ pub struct TaskStatus {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ContainerStatus {
     /// The container ID.
-    #[serde(rename = "ContainerID", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ContainerID",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub container_id: Option<String>,
     /// The container's main process ID (0 when not running).
     #[serde(rename = "PID", default, skip_serializing_if = "Option::is_none")]
@@ -208,13 +230,25 @@ pub struct PortConfig {
     #[serde(rename = "Protocol", default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<PortProtocol>,
     /// The port inside the container.
-    #[serde(rename = "TargetPort", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TargetPort",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub target_port: Option<u32>,
     /// The port on the node or the routing mesh.
-    #[serde(rename = "PublishedPort", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PublishedPort",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub published_port: Option<u32>,
     /// ingress (routing mesh) or host.
-    #[serde(rename = "PublishMode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PublishMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub publish_mode: Option<PublishMode>,
 }
 

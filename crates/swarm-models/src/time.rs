@@ -145,7 +145,9 @@ impl<'de> Deserialize<'de> for Timestamp {
 /// assert_eq!(delay.to_std(), Some(Duration::from_secs(5)));
 /// assert_eq!(NanoDuration(-1).to_std(), None);
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct NanoDuration(pub i64);
 
