@@ -155,10 +155,7 @@ fn run_checks(root: &Path, checks: &[Vec<String>]) -> anyhow::Result<()> {
 }
 
 fn check_codegen(root: &Path) -> anyhow::Result<()> {
-    let files = crate::codegen::generate(
-        &crate::codegen::task_schema()?,
-        &crate::codegen::read_model_sources(root)?,
-    )?;
+    let files = crate::codegen::generate_all(root)?;
     let stale = crate::codegen::stale_files(root, &files)?;
     if !stale.is_empty() {
         bail!("{}", crate::codegen::stale_report(&stale));
