@@ -56,8 +56,8 @@ pub(crate) fn list_tasks(swarm: &FakeSwarm, filters: Option<&str>) -> Result<Vec
         for value in values {
             if key == FilterKey::DesiredState {
                 let lower = value.to_ascii_lowercase();
-                let known = matches!(TaskState::from(lower.as_str()), TaskState::Unknown(_));
-                if known && !value.is_empty() {
+                let unknown = TaskState::from(lower.as_str()).is_unknown();
+                if unknown && !value.is_empty() {
                     return Err(ApiError::new(
                         500,
                         format!("Invalid desired-state filter: '{value}'"),
