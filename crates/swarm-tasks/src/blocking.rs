@@ -7,7 +7,8 @@
 //! Calling it from inside an async runtime (a `#[tokio::main]` function, a spawned task)
 //! would block that runtime's thread, and tokio refuses to nest runtimes: instead of
 //! panicking, every call then returns [`Error::InsideAsyncRuntime`]. Use the async client
-//! there, or `tokio::task::spawn_blocking`.
+//! there, or `tokio::task::spawn_blocking`. Dropping a blocking client is fine anywhere: its
+//! runtime is shut down in the background.
 //!
 //! ```no_run
 //! use swarm_tasks::blocking::Client;
@@ -38,7 +39,21 @@ use crate::{InspectMany, PsOptions, PsReport, TaskRow, TransportKind};
 #[derive(Debug, Clone)]
 pub struct Client {
     inner: crate::Client,
-    runtime: Arc<tokio::runtime::Runtime>,
+    runtime: Arc<OwnedRuntime>,
+}
+
+/// The client's runtime. Dropping a tokio runtime blocks, which tokio forbids (with a
+/// panic) inside async code; shutting it down in the background never blocks, so a blocking
+/// client can be dropped anywhere.
+#[derive(Debug)]
+struct OwnedRuntime(Option<tokio::runtime::Runtime>);
+
+impl Drop for OwnedRuntime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
 }
 
 impl Client {
@@ -51,7 +66,7 @@ impl Client {
     pub fn wrap(inner: crate::Client) -> Result<Self> {
         Ok(Self {
             inner,
-            runtime: Arc::new(new_runtime()?),
+            runtime: Arc::new(OwnedRuntime(Some(new_runtime()?))),
         })
     }
 
@@ -127,7 +142,10 @@ impl Client {
 
     fn block_on<T>(&self, future: impl Future<Output = Result<T>>) -> Result<T> {
         refuse_inside_runtime()?;
-        self.runtime.block_on(future)
+        match &self.runtime.0 {
+            Some(runtime) => runtime.block_on(future),
+            None => Err(Error::InsideAsyncRuntime),
+        }
     }
 }
 
@@ -196,7 +214,7 @@ impl ClientBuilder {
         let inner = runtime.block_on(self.inner.build())?;
         Ok(Client {
             inner,
-            runtime: Arc::new(runtime),
+            runtime: Arc::new(OwnedRuntime(Some(runtime))),
         })
     }
 }

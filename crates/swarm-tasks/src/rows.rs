@@ -48,6 +48,12 @@ pub struct TaskRow {
 }
 
 impl TaskRow {
+    /// The row of one task, its names looked up in `names`; `is_history` is false until
+    /// [`mark_history`] runs over sorted rows.
+    pub fn new(task: Task, names: &NameIndex) -> Self {
+        row_for(task, names)
+    }
+
     /// The image as docker shows it without `--no-trunc`: see [`display_image`].
     pub fn display_image(&self) -> Option<String> {
         self.image.as_deref().map(display_image)
