@@ -1,0 +1,212 @@
+//! HttpTransport over real TLS with client certificates, against `openssl s_server`: the
+//! certificates of a `DOCKER_CERT_PATH` folder work, a server from another CA is refused
+//! (verification is on by default), and only an explicit `verify: false` accepts it.
+//!
+//! Needs the `openssl` binary; without it the test says so loudly and checks only that.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use swarm_transport::{Error, HttpTransport, TlsConfig, Transport};
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let output = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A CA (`<name>-ca.pem`, `<name>-ca-key.pem`) in `dir`.
+fn make_ca(dir: &Path, name: &str) {
+    let (key, cert) = (format!("{name}-ca-key.pem"), format!("{name}-ca.pem"));
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            &key,
+            "-out",
+            &cert,
+            "-days",
+            "1",
+            "-subj",
+            &format!("/CN={name}-ca"),
+        ],
+    );
+}
+
+/// A certificate `<name>-cert.pem` + `<name>-key.pem` signed by the `ca` CA.
+fn make_cert(dir: &Path, ca: &str, name: &str, extensions: &str) {
+    let (key, csr, cert, ext) = (
+        format!("{name}-key.pem"),
+        format!("{name}.csr"),
+        format!("{name}-cert.pem"),
+        format!("{name}.ext"),
+    );
+    std::fs::write(dir.join(&ext), extensions).unwrap();
+    openssl(
+        dir,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            &key,
+            "-out",
+            &csr,
+            "-subj",
+            &format!("/CN={name}"),
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            &format!("{ca}-ca.pem"),
+            "-CAkey",
+            &format!("{ca}-ca-key.pem"),
+            "-CAcreateserial",
+            "-out",
+            &cert,
+            "-days",
+            "1",
+            "-extfile",
+            &ext,
+        ],
+    );
+}
+
+/// `openssl s_server` serving files of `www` over TLS, requiring a client certificate; killed on drop.
+struct TlsServer {
+    child: Child,
+    port: u16,
+}
+
+impl TlsServer {
+    fn start(dir: &Path) -> Self {
+        let www = dir.join("www");
+        let mut child = Command::new("openssl")
+            .args(["s_server", "-accept", "127.0.0.1:0", "-WWW", "-Verify", "1"])
+            .arg("-cert")
+            .arg(dir.join("server-cert.pem"))
+            .arg("-key")
+            .arg(dir.join("server-key.pem"))
+            .arg("-CAfile")
+            .arg(dir.join("good-ca.pem"))
+            .current_dir(&www)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // It prints `ACCEPT 127.0.0.1:PORT` once listening: wait for that line, then keep
+        // draining its output so it never blocks on a full pipe.
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let port = loop {
+            let line = lines
+                .next()
+                .expect("s_server exited before listening")
+                .unwrap();
+            if let Some(address) = line.strip_prefix("ACCEPT ") {
+                break address.rsplit(':').next().unwrap().trim().parse().unwrap();
+            }
+        };
+        std::thread::spawn(move || lines.for_each(drop));
+        Self { child, port }
+    }
+}
+
+impl Drop for TlsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn tls_with_client_certificates_verifies_the_server() {
+    if let Err(err) = Command::new("openssl").arg("version").output() {
+        eprintln!("SKIPPED the TLS end-to-end test: no openssl binary ({err})");
+        assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    make_ca(dir, "good");
+    make_ca(dir, "other");
+    make_cert(
+        dir,
+        "good",
+        "server",
+        "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+    );
+    make_cert(dir, "good", "client", "extendedKeyUsage=clientAuth\n");
+    std::fs::create_dir_all(dir.join("www/v1.41")).unwrap();
+    std::fs::write(dir.join("www/_ping"), "OK").unwrap();
+    // No Api-Version header from s_server: the transport falls back to GET /version.
+    std::fs::write(dir.join("www/version"), r#"{"ApiVersion":"1.41"}"#).unwrap();
+    std::fs::write(dir.join("www/v1.41/nodes"), "[]").unwrap();
+
+    // A DOCKER_CERT_PATH-style folder: ca.pem, cert.pem, key.pem.
+    let certs = dir.join("certs");
+    std::fs::create_dir_all(&certs).unwrap();
+    std::fs::copy(dir.join("good-ca.pem"), certs.join("ca.pem")).unwrap();
+    std::fs::copy(dir.join("client-cert.pem"), certs.join("cert.pem")).unwrap();
+    std::fs::copy(dir.join("client-key.pem"), certs.join("key.pem")).unwrap();
+
+    let server = TlsServer::start(dir);
+    let host = format!("tcp://127.0.0.1:{}", server.port);
+
+    let docker = HttpTransport::builder()
+        .host(&host)
+        .tls(TlsConfig::from_dir(&certs))
+        .build()
+        .unwrap();
+    assert!(docker.list_nodes().await.unwrap().is_empty());
+    assert_eq!(docker.api_version().await.unwrap().to_string(), "1.41");
+
+    let wrong_ca = TlsConfig {
+        ca: Some(dir.join("other-ca.pem")),
+        ..TlsConfig::from_dir(&certs)
+    };
+    let strict = HttpTransport::builder()
+        .host(&host)
+        .tls(wrong_ca.clone())
+        .build()
+        .unwrap();
+    let err = strict.list_nodes().await.unwrap_err();
+    assert!(
+        matches!(err, Error::Tls { .. }),
+        "a server from another CA is refused: {err:?}"
+    );
+
+    let lax = HttpTransport::builder()
+        .host(&host)
+        .tls(TlsConfig {
+            verify: false,
+            ..wrong_ca
+        })
+        .build()
+        .unwrap();
+    assert!(
+        lax.list_nodes().await.unwrap().is_empty(),
+        "verify: false is the explicit opt-out"
+    );
+}
