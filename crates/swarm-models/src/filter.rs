@@ -387,7 +387,10 @@ impl ResolvedTaskFilter {
             .as_ref()
             .map(TaskState::as_str)
             .unwrap_or("");
-        if !any(FilterKey::DesiredState, &|state| state == desired) {
+        // The daemon upper-cases the value before matching: `Running` works too.
+        if !any(FilterKey::DesiredState, &|state| {
+            state.eq_ignore_ascii_case(desired)
+        }) {
             return false;
         }
         let labels = self.service_labels.get(service_id);
@@ -450,7 +453,11 @@ fn label_matches(labels: Option<&BTreeMap<String, String>>, wanted: &str) -> boo
         return false;
     };
     match wanted.split_once('=') {
-        Some((key, value)) => labels.get(key).is_some_and(|have| have == value),
+        // `key=` (an empty value) asks for the key only, as on the daemon.
+        Some((key, value)) if !value.is_empty() => {
+            labels.get(key).is_some_and(|have| have == value)
+        }
+        Some((key, _)) => labels.contains_key(key),
         None => labels.contains_key(wanted),
     }
 }
@@ -598,6 +605,17 @@ mod tests {
             .resolve(&services, &[])
             .unwrap();
         assert!(!label_missing.matches(&t1));
+        // `key=` asks for the key only; desired states match whatever their case.
+        let key_only = TaskFilter::new()
+            .label("tier=")
+            .resolve(&services, &[])
+            .unwrap();
+        assert!(key_only.matches(&t1));
+        let upper = TaskFilter::new()
+            .with(FilterKey::DesiredState, "RUNNING")
+            .resolve(&services, &[])
+            .unwrap();
+        assert!(upper.matches(&t1) && !upper.matches(&t2));
     }
 
     #[test]
