@@ -106,7 +106,7 @@ pub(crate) fn find_task<'a>(swarm: &'a FakeSwarm, id: &str) -> Result<&'a Value,
         .zip(&parsed.tasks)
         .filter(|(_, task)| {
             task.as_ref()
-                .is_some_and(|task| names.internal_name(task).eq_ignore_ascii_case(id))
+                .is_some_and(|task| names.internal_name(task) == id)
         })
         .map(|(raw, _)| raw)
         .collect();
@@ -290,7 +290,8 @@ fn prefix_any(raw: &BTreeMap<String, Vec<String>>, key: &str, have: &str) -> boo
 fn labels_any(raw: &BTreeMap<String, Vec<String>>, key: &str, labels: &Value) -> bool {
     raw.get(key).is_none_or(|wanted| {
         wanted.iter().all(|label| match label.split_once('=') {
-            Some((name, value)) => labels[name] == value,
+            Some((name, value)) if !value.is_empty() => labels[name] == value,
+            Some((name, _)) => labels.get(name).is_some(),
             None => labels.get(label).is_some(),
         })
     })
