@@ -12,7 +12,9 @@
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use swarm_models::{FilterError, Node, Service, Task, TaskFilter};
+use swarm_models::{
+    FilterError, Node, Service, ServiceMode, ServiceStatus, Task, TaskFilter, TaskState,
+};
 
 use crate::Transport;
 use crate::error::{Error, NotManagerReason, ObjectKind, Result};
@@ -158,6 +160,49 @@ fn filter_error(err: FilterError) -> Error {
     }
 }
 
+/// The service with `ServiceStatus` task counts, computed from the snapshot's tasks as the
+/// daemon does for `GET /services?status=true` when the recording did not include them
+/// (`docker service inspect` leaves them out).
+fn with_service_status(service: &Service, tasks: &[Task]) -> Service {
+    let mut service = service.clone();
+    if service.service_status.is_some() {
+        return service;
+    }
+    let (mut running, mut completed, mut desired_running, mut desired_complete) = (0, 0, 0, 0);
+    for task in tasks
+        .iter()
+        .filter(|task| task.service_id.as_deref() == Some(service.id.as_str()))
+    {
+        match task.state() {
+            Some(TaskState::Running) => running += 1,
+            Some(TaskState::Complete) => completed += 1,
+            _ => {}
+        }
+        match (&task.desired_state, task.state()) {
+            (Some(TaskState::Running), _) => desired_running += 1,
+            (Some(TaskState::Complete), Some(state)) if !state.is_terminal() => {
+                desired_complete += 1
+            }
+            _ => {}
+        }
+    }
+    let desired = match service.mode() {
+        ServiceMode::Replicated { replicas } => replicas,
+        ServiceMode::ReplicatedJob {
+            max_concurrent,
+            total_completions,
+        } => max_concurrent.min(total_completions),
+        ServiceMode::GlobalJob => desired_complete,
+        _ => desired_running,
+    };
+    service.service_status = Some(ServiceStatus {
+        running_tasks: Some(running),
+        desired_tasks: Some(desired),
+        completed_tasks: Some(completed),
+    });
+    service
+}
+
 #[async_trait]
 impl Transport for ReplayTransport {
     fn endpoint(&self) -> String {
@@ -220,7 +265,13 @@ impl Transport for ReplayTransport {
 
     async fn list_services(&self) -> Result<Vec<Service>> {
         self.require_manager()?;
-        Ok(self.snapshot.services.clone())
+        let tasks = &self.snapshot.tasks;
+        Ok(self
+            .snapshot
+            .services
+            .iter()
+            .map(|service| with_service_status(service, tasks))
+            .collect())
     }
 
     async fn list_nodes(&self) -> Result<Vec<Node>> {

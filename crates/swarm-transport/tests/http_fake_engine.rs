@@ -332,6 +332,11 @@ async fn replay_of_a_written_sample_agrees_with_the_engine() {
         replay.list_nodes().await.unwrap().len(),
         docker.list_nodes().await.unwrap().len()
     );
+    let mut live = docker.list_services().await.unwrap();
+    let mut replayed = replay.list_services().await.unwrap();
+    live.sort_by(|a, b| a.id.cmp(&b.id));
+    replayed.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(live, replayed, "task counts included");
     let (live, replayed) = (
         docker.system_info().await.unwrap(),
         replay.system_info().await.unwrap(),

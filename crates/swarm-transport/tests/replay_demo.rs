@@ -62,6 +62,19 @@ async fn the_demo_snapshot_replays_like_the_engine_serves_it() {
         assert_eq!(live, replayed, "{}", filter.to_filters_json());
     }
 
+    // Recorded without counts (`docker service inspect`), the replay computes them as the
+    // daemon's `GET /services?status=true` does.
+    let mut live = docker.list_services().await.unwrap();
+    let mut replayed = replay.list_services().await.unwrap();
+    live.sort_by(|a, b| a.id.cmp(&b.id));
+    replayed.sort_by(|a, b| a.id.cmp(&b.id));
+    assert!(
+        replayed
+            .iter()
+            .all(|service| service.service_status.is_some())
+    );
+    assert_eq!(live, replayed);
+
     for task in &snapshot.tasks {
         assert_eq!(
             replay.inspect_task(&task.id[..12]).await.unwrap().id,
