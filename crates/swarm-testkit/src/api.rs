@@ -39,27 +39,36 @@ pub(crate) fn split_version(path: &str) -> (Option<&str>, &str) {
     )
 }
 
-/// Answers one request.
-pub(crate) fn route(swarm: &FakeSwarm, request: &Request, context: &Context) -> Response {
+/// Answers one request; `None` when no route matches (the answer is then "page not found").
+pub(crate) fn route(swarm: &FakeSwarm, request: &Request, context: &Context) -> (Response, bool) {
     let (version, path) = split_version(&request.path);
-    let response = match version.map(|version| check_version(version, context)) {
-        Some(Err(response)) => response,
-        _ => dispatch(swarm, request, path, context),
+    let (response, known) = match version.map(|version| check_version(version, context)) {
+        Some(Err(response)) => (response, true),
+        _ => match dispatch(swarm, request, path, context) {
+            Some(response) => (response, true),
+            None => (page_not_found(), false),
+        },
     };
-    response
+    let response = response
         .header("Api-Version", context.max_api_version.clone())
         .header("Docker-Experimental", "false")
         .header("Ostype", "linux")
-        .header("Server", format!("Docker/{ENGINE_VERSION} (linux)"))
+        .header("Server", format!("Docker/{ENGINE_VERSION} (linux)"));
+    (response, known)
 }
 
-fn dispatch(swarm: &FakeSwarm, request: &Request, path: &str, context: &Context) -> Response {
+fn dispatch(
+    swarm: &FakeSwarm,
+    request: &Request,
+    path: &str,
+    context: &Context,
+) -> Option<Response> {
     let method = request.method.as_str();
     if path == "/_ping" && (method == "GET" || method == "HEAD") {
-        return ping(context);
+        return Some(ping(context));
     }
     if method != "GET" {
-        return page_not_found();
+        return None;
     }
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let swarm_route = matches!(
@@ -67,7 +76,7 @@ fn dispatch(swarm: &FakeSwarm, request: &Request, path: &str, context: &Context)
         Some(&("tasks" | "services" | "nodes" | "swarm"))
     );
     if let (true, Some(kind)) = (swarm_route, context.not_manager) {
-        return Response::error(503, kind.message());
+        return Some(Response::error(503, kind.message()));
     }
     let filters = request.query_param("filters");
     let result = match segments.as_slice() {
@@ -83,9 +92,9 @@ fn dispatch(swarm: &FakeSwarm, request: &Request, path: &str, context: &Context)
         ["nodes"] => query::list_nodes(swarm, filters.as_deref()).map(ok_bytes),
         ["nodes", id] if !id.is_empty() => query::find_node(swarm, id).map(ok_value),
         ["swarm"] => Ok(Response::json(200, &swarm.info()["Swarm"]["Cluster"])),
-        _ => return page_not_found(),
+        _ => return None,
     };
-    result.unwrap_or_else(|ApiError { status, message }| Response::error(status, &message))
+    Some(result.unwrap_or_else(|ApiError { status, message }| Response::error(status, &message)))
 }
 
 fn ok_bytes(bytes: Vec<u8>) -> Response {

@@ -68,6 +68,7 @@ struct State {
     max_api_version: String,
     min_api_version: String,
     requests: Vec<RecordedRequest>,
+    unknown_routes: Vec<String>,
 }
 
 impl FakeEngine {
@@ -133,6 +134,7 @@ impl FakeEngine {
                 max_api_version: "1.41".to_owned(),
                 min_api_version: "1.12".to_owned(),
                 requests: Vec::new(),
+                unknown_routes: Vec::new(),
             }),
         });
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -168,9 +170,17 @@ impl FakeEngine {
         self.state().requests.len()
     }
 
-    /// Forgets the recorded requests.
+    /// Forgets the recorded requests (and the unknown routes).
     pub fn reset_requests(&self) {
-        self.state().requests.clear();
+        let mut state = self.state();
+        state.requests.clear();
+        state.unknown_routes.clear();
+    }
+
+    /// Requests no route matched, as `"METHOD /path"` (with the version prefix): they were
+    /// answered 404 `page not found`. Handy to find out what a client needs.
+    pub fn unknown_routes(&self) -> Vec<String> {
+        self.state().unknown_routes.clone()
     }
 
     /// Applies `fault` to every request until [`FakeEngine::clear_fault`] (replacing any
@@ -315,9 +325,9 @@ async fn serve_connection(stream: impl Connection, shared: Arc<Shared>) -> io::R
             }
             Some(Fault::NotManager(kind)) => context.not_manager = Some(kind),
             Some(other) => {
-                let normal = || api::route(&swarm, &request, &context);
+                let normal = || api::route(&swarm, &request, &context).0;
                 let keep_going =
-                    faults::answer(stream.get_mut(), &other, normal, keep_alive).await?;
+                    faults::answer(stream.get_mut(), &other, normal, head_only, keep_alive).await?;
                 if !keep_going {
                     stream.get_mut().shutdown().await?;
                     return Ok(());
@@ -325,7 +335,13 @@ async fn serve_connection(stream: impl Connection, shared: Arc<Shared>) -> io::R
                 continue;
             }
         }
-        let response = api::route(&swarm, &request, &context);
+        let (response, known) = api::route(&swarm, &request, &context);
+        if !known {
+            let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+            state
+                .unknown_routes
+                .push(format!("{} {}", request.method, request.path));
+        }
         http::write_response(stream.get_mut(), &response, head_only, keep_alive).await?;
         if !keep_alive {
             stream.get_mut().shutdown().await?;

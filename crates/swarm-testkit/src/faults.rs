@@ -14,6 +14,7 @@ pub(crate) async fn answer<W: AsyncWrite + Unpin>(
     writer: &mut W,
     fault: &Fault,
     normal: impl FnOnce() -> Response,
+    head_only: bool,
     keep_alive: bool,
 ) -> io::Result<bool> {
     match fault {
@@ -22,7 +23,7 @@ pub(crate) async fn answer<W: AsyncWrite + Unpin>(
             json_body: true,
         } => {
             let response = Response::error(*code, "fake engine: injected failure");
-            http::write_response(writer, &response, false, keep_alive).await?;
+            http::write_response(writer, &response, head_only, keep_alive).await?;
             Ok(keep_alive)
         }
         Fault::Status {
@@ -37,13 +38,13 @@ pub(crate) async fn answer<W: AsyncWrite + Unpin>(
                 headers: vec![("Content-Type", "text/html".to_owned())],
                 body: page.into_bytes(),
             };
-            http::write_response(writer, &response, false, keep_alive).await?;
+            http::write_response(writer, &response, head_only, keep_alive).await?;
             Ok(keep_alive)
         }
         Fault::Malformed => {
             let body = MALFORMED.as_bytes().to_vec();
             let response = Response::json_bytes(200, body);
-            http::write_response(writer, &response, false, keep_alive).await?;
+            http::write_response(writer, &response, head_only, keep_alive).await?;
             Ok(keep_alive)
         }
         Fault::Truncated => {
@@ -58,7 +59,7 @@ pub(crate) async fn answer<W: AsyncWrite + Unpin>(
             let mut response = normal();
             let half = response.body.len() / 2;
             response.body.truncate(half.max(1));
-            http::write_response(writer, &response, false, keep_alive).await?;
+            http::write_response(writer, &response, head_only, keep_alive).await?;
             Ok(keep_alive)
         }
         Fault::Oversized(size) => {
@@ -68,7 +69,7 @@ pub(crate) async fn answer<W: AsyncWrite + Unpin>(
         // Latency, resets and not-a-manager states are handled by the engine itself.
         Fault::Latency(_) | Fault::ResetConnection | Fault::NotManager(_) => {
             let response = normal();
-            http::write_response(writer, &response, false, keep_alive).await?;
+            http::write_response(writer, &response, head_only, keep_alive).await?;
             Ok(keep_alive)
         }
     }

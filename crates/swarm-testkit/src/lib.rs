@@ -35,6 +35,7 @@ mod fault;
 mod faults;
 mod generate;
 mod http;
+mod mutate;
 mod objects;
 mod query;
 mod sample;

@@ -277,7 +277,7 @@ fn write_pretty(path: &Path, value: &impl Serialize) -> io::Result<()> {
     fs::write(path, bytes)
 }
 
-fn next_second(previous: &Value) -> String {
+pub(crate) fn next_second(previous: &Value) -> String {
     let previous = previous
         .as_str()
         .and_then(|text| text.parse::<Timestamp>().ok())
@@ -286,7 +286,7 @@ fn next_second(previous: &Value) -> String {
     Timestamp::from_datetime(previous + chrono::Duration::seconds(1)).to_string()
 }
 
-fn bump_version(object: &mut Value) {
+pub(crate) fn bump_version(object: &mut Value) {
     let index = object["Version"]["Index"].as_u64().unwrap_or(0);
     object["Version"] = serde_json::json!({ "Index": index + 1 });
 }

@@ -44,6 +44,7 @@ fn stdout(output: &Output) -> String {
 
 /// Every request the CLI made hit a route the engine serves, under the negotiated version.
 fn assert_known_routes(engine: &FakeEngine) {
+    assert_eq!(engine.unknown_routes(), Vec::<String>::new());
     for request in engine.requests() {
         let known = [
             "/_ping",

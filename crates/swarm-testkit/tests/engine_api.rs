@@ -71,6 +71,7 @@ fn version_prefixes_are_checked_against_the_configured_range() {
         (unknown.status, unknown.message()),
         (404, "page not found".to_owned())
     );
+    assert_eq!(engine.unknown_routes(), ["GET /v1.41/containers/json"]);
     assert_eq!(get(&host, "/vfoo/tasks").status, 404);
     assert_eq!(request(&host, "POST", "/tasks").unwrap().status, 404);
 }

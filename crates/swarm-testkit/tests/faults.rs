@@ -56,6 +56,12 @@ fn status_with_and_without_json_body() {
     assert_eq!(reply.header("Content-Type"), Some("text/html"));
     assert!(serde_json::from_slice::<serde_json::Value>(&reply.body).is_err());
     assert!(String::from_utf8_lossy(&reply.body).contains("502 Bad Gateway"));
+
+    // A HEAD request gets the status without a body, whatever the fault.
+    let raw = exchange(&engine.host(), "HEAD", "/_ping").unwrap();
+    let text = String::from_utf8(raw).unwrap();
+    assert!(text.starts_with("HTTP/1.1 502 "), "{text}");
+    assert!(text.ends_with("\r\n\r\n"), "{text}");
 }
 
 #[test]
