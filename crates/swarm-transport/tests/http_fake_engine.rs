@@ -346,3 +346,47 @@ async fn replay_of_a_written_sample_agrees_with_the_engine() {
         (replayed.node_id, replayed.is_manager)
     );
 }
+
+/// Set in the child run of [`from_env_reads_docker_host_and_api_version`].
+const FROM_ENV_CHILD_VAR: &str = "SWARM_TRANSPORT_TEST_FROM_ENV_CHILD";
+
+#[tokio::test]
+async fn from_env_reads_docker_host_and_api_version() {
+    if std::env::var_os(FROM_ENV_CHILD_VAR).is_some() {
+        // The child run: the environment below is all it has to go on.
+        let docker = HttpTransport::from_env().unwrap();
+        assert!(
+            docker.endpoint().starts_with("tcp://127.0.0.1:"),
+            "{}",
+            docker.endpoint()
+        );
+        assert!(!docker.list_nodes().await.unwrap().is_empty());
+        return;
+    }
+    // The process environment cannot be changed safely inside a multi-threaded test binary,
+    // so run this test again in a child process with the variables set.
+    let engine = FakeEngine::start(FakeSwarm::sample()).await;
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "from_env_reads_docker_host_and_api_version",
+            "--exact",
+            "--test-threads=1",
+        ])
+        .env(FROM_ENV_CHILD_VAR, "1")
+        .env("DOCKER_HOST", engine.host())
+        .env("DOCKER_API_VERSION", "1.40")
+        .env_remove("DOCKER_TLS_VERIFY")
+        .status()
+        .unwrap();
+    assert!(status.success(), "the child run failed: {status}");
+    let requests = engine.requests();
+    assert_eq!(
+        requests.len(),
+        1,
+        "a pinned version sends no ping: {requests:?}"
+    );
+    assert_eq!(
+        (requests[0].path.as_str(), requests[0].version.as_deref()),
+        ("/nodes", Some("1.40"))
+    );
+}
