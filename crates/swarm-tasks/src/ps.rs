@@ -55,6 +55,7 @@ impl Client {
     /// ("multiple services found with provided prefix: X"), as in docker. No arguments: an
     /// empty report and no request. At most three requests: services and nodes
     /// (concurrently), then tasks.
+    #[doc(alias = "docker service ps")]
     pub async fn service_ps(&self, services: &[String], options: &PsOptions) -> Result<PsReport> {
         if services.is_empty() {
             return Ok(PsReport::default());
@@ -83,6 +84,7 @@ impl Client {
     /// "multiple nodes found with provided prefix: X"). `self` on an engine outside a swarm
     /// fails with [`Error::NoLocalNode`]. Requests: nodes, services (unless `no_resolve`) and,
     /// for `self`, the system info, all concurrently; then tasks.
+    #[doc(alias = "docker node ps")]
     pub async fn node_ps(&self, nodes: &[String], options: &PsOptions) -> Result<PsReport> {
         let self_only = [String::from("self")];
         let args = if nodes.is_empty() {
@@ -161,6 +163,12 @@ impl Client {
         } else {
             ObjectKind::Service
         };
+        tracing::debug!(
+            %kind,
+            ids = ?resolved.ids,
+            not_found = ?resolved.not_found,
+            "resolved ps arguments"
+        );
         if resolved.ids.is_empty() {
             return Err(Error::NotFound {
                 kind,
