@@ -82,3 +82,29 @@ async fn the_demo_snapshot_replays_like_the_engine_serves_it() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_written_snapshot_serves_in_the_fake_engine() {
+    // Snapshot::write's folder (with its minimal info.json) is what swarm-tasks snapshot DIR
+    // produces; the fake engine and the replay must both take it.
+    let snapshot = swarm_transport::Snapshot::read(demo_dir()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    snapshot.write(dir.path()).unwrap();
+    let engine = FakeEngine::start(FakeSwarm::from_snapshot(dir.path()).unwrap()).await;
+    let docker = HttpTransport::builder()
+        .host(engine.host())
+        .build()
+        .unwrap();
+    let info = docker.system_info().await.unwrap();
+    assert!(info.is_manager);
+    assert_eq!(info.node_id, snapshot.info.node_id);
+    let mut live = docker.list_tasks(&TaskFilter::new()).await.unwrap();
+    let mut replayed = ReplayTransport::open(dir.path())
+        .unwrap()
+        .list_tasks(&TaskFilter::new())
+        .await
+        .unwrap();
+    live.sort_by(|a, b| a.id.cmp(&b.id));
+    replayed.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(live, replayed);
+}
