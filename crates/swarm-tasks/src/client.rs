@@ -272,3 +272,114 @@ impl ClientBuilder {
         Ok(Client::from_arc(transport))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use swarm_models::FilterKey;
+    use swarm_transport::{InspectOutcome, MockTransport, ObjectKind, SwarmState};
+
+    use super::*;
+
+    fn found(id: &str) -> InspectOutcome {
+        InspectOutcome {
+            id: id.to_owned(),
+            result: Ok(Task {
+                id: format!("{id}-full"),
+                ..Task::default()
+            }),
+        }
+    }
+
+    fn failed(id: &str, error: swarm_transport::Error) -> InspectOutcome {
+        InspectOutcome {
+            id: id.to_owned(),
+            result: Err(error),
+        }
+    }
+
+    #[tokio::test]
+    async fn inspect_many_splits_found_and_missing() {
+        let mut mock = MockTransport::new();
+        mock.expect_inspect_tasks().times(1).returning(|_| {
+            Ok(vec![
+                found("a"),
+                failed(
+                    "b",
+                    swarm_transport::Error::NotFound {
+                        kind: ObjectKind::Task,
+                        id: "b".into(),
+                    },
+                ),
+                failed(
+                    "c",
+                    swarm_transport::Error::Ambiguous {
+                        kind: ObjectKind::Task,
+                        id: "c".into(),
+                        matches: 2,
+                    },
+                ),
+                found("d"),
+            ])
+        });
+        let client = Client::new(mock);
+        let ids: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
+        let result = client.inspect_many(&ids).await.unwrap();
+        let found: Vec<&str> = result.found.iter().map(|task| task.id.as_str()).collect();
+        assert_eq!(found, ["a-full", "d-full"]);
+        let missing: Vec<&str> = result.missing.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(missing, ["b", "c"]);
+    }
+
+    #[tokio::test]
+    async fn inspect_many_fails_whole_on_a_connection_error() {
+        let mut mock = MockTransport::new();
+        mock.expect_inspect_tasks().returning(|_| {
+            Ok(vec![
+                found("a"),
+                failed(
+                    "b",
+                    swarm_transport::Error::Timeout {
+                        endpoint: "x".into(),
+                        after: Duration::from_secs(1),
+                    },
+                ),
+            ])
+        });
+        let client = Client::new(mock);
+        let error = client
+            .inspect_many(&["a".into(), "b".into()])
+            .await
+            .unwrap_err();
+        assert!(error.is_connection(), "{error}");
+    }
+
+    #[tokio::test]
+    async fn snapshot_asks_for_every_runtime_once() {
+        let mut mock = MockTransport::new();
+        mock.expect_list_tasks()
+            .times(1)
+            .withf(|filter: &TaskFilter| {
+                filter.values(FilterKey::Runtime).collect::<Vec<_>>()
+                    == ["attachment", "container", "plugin"]
+            })
+            .returning(|_| Ok(vec![Task::default()]));
+        mock.expect_list_services()
+            .times(1)
+            .returning(|| Ok(Vec::new()));
+        mock.expect_list_nodes()
+            .times(1)
+            .returning(|| Ok(Vec::new()));
+        mock.expect_system_info().times(1).returning(|| {
+            Ok(SystemInfo::new(
+                "1.41",
+                SwarmState::Active,
+                Some("n1".into()),
+                true,
+            ))
+        });
+        let snapshot = Client::new(mock).snapshot().await.unwrap();
+        assert_eq!(snapshot.tasks.len(), 1);
+        assert_eq!(snapshot.info.node_id.as_deref(), Some("n1"));
+        assert_eq!(snapshot.info.local_node_state.as_deref(), Some("active"));
+    }
+}
