@@ -290,3 +290,64 @@ fn docker_reports_the_daemons_errors() {
         "{stderr}"
     );
 }
+
+#[test]
+fn docker_resolves_prefixes_self_and_filters() {
+    let engine = FakeEngine::start_blocking(FakeSwarm::sample());
+    let swarm = engine.swarm();
+    let web_id = swarm.service_id("web").unwrap().to_owned();
+    let Some(output) = docker(&engine, &["service", "ps", "-q", &web_id[..8]]) else {
+        return;
+    };
+    assert_eq!(stdout(&output).lines().count(), 5);
+
+    let output = docker(&engine, &["node", "ps", "--format", "{{.Name}}", "self"]).unwrap();
+    let node_1 = swarm.node_id("node-1").unwrap();
+    assert_eq!(
+        stdout(&output).lines().collect::<Vec<_>>(),
+        [format!("monitor.{node_1}"), "web.1".to_owned()]
+    );
+
+    let args = [
+        "service",
+        "ps",
+        "--filter",
+        "desired-state=running",
+        "--format",
+        "{{.Name}}",
+        "web",
+        "monitor",
+    ];
+    let output = docker(&engine, &args).unwrap();
+    assert_eq!(stdout(&output).lines().count(), 6);
+    assert_known_routes(&engine);
+}
+
+#[test]
+fn docker_reads_the_recorded_demo_swarm() {
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/swarm");
+    let swarm = FakeSwarm::from_snapshot(&demo).unwrap();
+    let n_services = swarm.services().len();
+    let engine = FakeEngine::start_blocking(swarm);
+    let Some(output) = docker(&engine, &["service", "ls", "-q"]) else {
+        return;
+    };
+    assert_eq!(stdout(&output).lines().count(), n_services);
+    let swarm = engine.swarm();
+    let names: Vec<String> = swarm
+        .services()
+        .iter()
+        .filter_map(|service| service["Spec"]["Name"].as_str().map(str::to_owned))
+        .collect();
+    let mut args = vec!["service", "ps", "-q"];
+    args.extend(names.iter().map(String::as_str));
+    let output = docker(&engine, &args).unwrap();
+    let listed = stdout(&output).lines().count();
+    let container_tasks = swarm
+        .tasks()
+        .iter()
+        .filter(|task| task["Spec"].get("ContainerSpec").is_some())
+        .count();
+    assert_eq!(listed, container_tasks);
+    assert_known_routes(&engine);
+}
