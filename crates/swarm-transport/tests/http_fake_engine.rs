@@ -181,6 +181,10 @@ async fn inspects_by_id_name_and_prefix() {
         matches!(&err, Error::NotFound { kind: ObjectKind::Task, id } if id == "doesnotexist"),
         "{err:?}"
     );
+    for odd in ["", ".", "..", "../info"] {
+        let err = docker.inspect_task(odd).await.unwrap_err();
+        assert!(err.is_not_found(), "{odd:?}: {err:?}");
+    }
     let err = docker.inspect_task("a/b?c").await.unwrap_err();
     assert!(
         err.is_not_found(),

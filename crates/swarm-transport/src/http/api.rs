@@ -89,11 +89,12 @@ impl Transport for HttpTransport {
             kind: ObjectKind::Task,
             id,
         };
-        if id.is_empty() {
-            // `/tasks/` is the list route; an empty id names no task.
+        if matches!(id, "" | "." | "..") {
+            // No task has these ids, and as path segments they would name another route
+            // (`/tasks/` is the list; URL building drops `.` and `..`).
             return Err(Error::NotFound {
                 kind: ObjectKind::Task,
-                id: String::new(),
+                id: id.to_owned(),
             });
         }
         let version = self.negotiated().await?.version;
