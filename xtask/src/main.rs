@@ -17,6 +17,7 @@ mod exit;
 mod fixtures;
 mod flags;
 mod release;
+mod tidy;
 
 use std::path::{Path, PathBuf};
 
