@@ -1,5 +1,5 @@
 //! The blocking client against the fake engine, from plain (non-async) tests.
-#![cfg(feature = "blocking")]
+#![cfg(all(feature = "blocking", feature = "http"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
 use swarm_tasks::blocking::Client;

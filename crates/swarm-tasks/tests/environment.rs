@@ -1,5 +1,6 @@
 //! `Client` built from a docker environment (DOCKER_HOST, contexts in a temporary
 //! DOCKER_CONFIG), end to end against the fake engine, over both transports.
+#![cfg(all(feature = "http", feature = "cli"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
 use std::path::Path;

@@ -1,5 +1,6 @@
 //! The facade against the fake engine over HTTP: request counts at scale, and rows that match
 //! what the real `docker` CLI prints for the same swarm.
+#![cfg(all(feature = "http", feature = "cli"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
 use swarm_tasks::models::TaskState;
