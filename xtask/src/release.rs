@@ -273,6 +273,10 @@ mod tests {
                 "user.name=xtask test",
                 "-c",
                 "user.email=xtask@example.invalid",
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "tag.gpgsign=false",
             ])
             .args(args)
             .current_dir(dir)
