@@ -3,7 +3,8 @@
 //! Steps, in order; any failure stops the release and restores every file it wrote:
 //! 1. refuse unless the tree is clean (`git status --porcelain`), VERSION is semver and greater
 //!    than `[workspace.package] version`, internal pins agree, `## Unreleased` in CHANGELOG.md
-//!    has entries, and the generated files are fresh (`cargo xtask codegen --check`);
+//!    has entries, the tag does not exist yet, and the generated files are fresh (`cargo xtask
+//!    codegen --check`);
 //! 2. bump `[workspace.package] version` and the `version = "=X"` pins of the internal crates,
 //!    move the Unreleased entries under `## [VERSION] - YYYY-MM-DD` (today, UTC);
 //! 3. run `cargo fmt --all -- --check`, `cargo clippy --workspace --all-targets -- -D warnings`,
@@ -48,6 +49,10 @@ pub fn run(root: &Path, args: ReleaseArgs) -> anyhow::Result<()> {
     let changelog = read(root, CHANGELOG)?;
     let today = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).date_naive();
     let plan = edit::plan(&git_status, &args.version, &manifest, &changelog, today)?;
+    let existing_tag = output(root, "git", &["tag", "--list", &plan.tag()])?;
+    if !existing_tag.trim().is_empty() {
+        bail!("tag {} already exists", plan.tag());
+    }
     check_codegen(root)?;
 
     eprintln!(
@@ -310,6 +315,15 @@ mod tests {
         assert!(release("banana").contains("not a semantic version"));
         assert!(release("0.1.0").contains("not greater than the current version 0.1.0"));
         assert!(release("0.2.0").contains("`## Unreleased` section of CHANGELOG.md is empty"));
+        std::fs::write(
+            dir.join(CHANGELOG),
+            "# Changelog\n\n## Unreleased\n- New.\n",
+        )
+        .unwrap();
+        git(&dir, &["commit", "--quiet", "-am", "entry"]);
+        git(&dir, &["tag", "v0.2.0"]);
+        assert!(release("0.2.0").contains("tag v0.2.0 already exists"));
+        let changelog = "# Changelog\n\n## Unreleased\n- New.\n";
         std::fs::write(dir.join("stray.txt"), "x").unwrap();
         assert!(release("0.2.0").contains("?? stray.txt"));
 
