@@ -3,8 +3,9 @@
 //!
 //! The engine runs on its own thread with its own Tokio runtime, like reqwest's test server:
 //! it keeps answering while the test blocks (a `std::process::Command` running `docker`, a
-//! blocking client), and it works from `#[test]` and `#[tokio::test]` alike. Dropping the
-//! engine stops the thread and closes every connection.
+//! blocking client), and it works from `#[test]` and `#[tokio::test]` alike.
+//! [`FakeEngine::start_local`] instead serves from the test's own runtime, so that a paused
+//! clock governs the engine too. Dropping the engine stops it and closes every connection.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -105,12 +106,33 @@ impl FakeEngine {
         }
     }
 
+    /// Serves `swarm` over TCP from tasks on the CURRENT Tokio runtime instead of a thread of
+    /// its own. The engine then lives on the test's clock: under `tokio::time::pause`, a
+    /// [`Fault::Latency`] of an hour passes instantly and client timeouts fire exactly when
+    /// the virtual clock says so. The test must not block its runtime while the engine
+    /// answers (use `tokio::process`, not `std::process`, to run `docker`).
+    ///
+    /// # Panics
+    /// When no loopback port can be bound.
+    pub async fn start_local(swarm: FakeSwarm) -> FakeEngine {
+        let result = std::net::TcpListener::bind("127.0.0.1:0").and_then(|listener| {
+            listener.set_nonblocking(true)?;
+            let host = format!("tcp://{}", listener.local_addr()?);
+            let handle = tokio::runtime::Handle::current();
+            Self::spawn(swarm, host, None, Listener::Tcp(listener), Some(handle))
+        });
+        match result {
+            Ok(engine) => engine,
+            Err(err) => panic!("fake engine: cannot listen on 127.0.0.1: {err}"),
+        }
+    }
+
     /// Serves over TCP; the error when binding fails.
     pub fn spawn_tcp(swarm: FakeSwarm) -> io::Result<FakeEngine> {
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         listener.set_nonblocking(true)?;
         let host = format!("tcp://{}", listener.local_addr()?);
-        Self::spawn(swarm, host, None, Listener::Tcp(listener))
+        Self::spawn(swarm, host, None, Listener::Tcp(listener), None)
     }
 
     /// Serves over a unix socket at `path`; the error when binding fails.
@@ -118,7 +140,13 @@ impl FakeEngine {
         let listener = std::os::unix::net::UnixListener::bind(path)?;
         listener.set_nonblocking(true)?;
         let host = format!("unix://{}", path.display());
-        Self::spawn(swarm, host, Some(path.to_owned()), Listener::Unix(listener))
+        Self::spawn(
+            swarm,
+            host,
+            Some(path.to_owned()),
+            Listener::Unix(listener),
+            None,
+        )
     }
 
     fn spawn(
@@ -126,6 +154,7 @@ impl FakeEngine {
         host: String,
         socket_path: Option<PathBuf>,
         listener: Listener,
+        local: Option<tokio::runtime::Handle>,
     ) -> io::Result<FakeEngine> {
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
@@ -137,19 +166,30 @@ impl FakeEngine {
                 unknown_routes: Vec::new(),
             }),
         });
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let thread_shared = Arc::clone(&shared);
-        let thread = std::thread::Builder::new()
-            .name("fake-docker-engine".into())
-            .spawn(move || runtime.block_on(accept_loop(listener, thread_shared, shutdown_rx)))?;
+        let loop_shared = Arc::clone(&shared);
+        let thread = match local {
+            Some(handle) => {
+                handle.spawn(accept_loop(listener, loop_shared, shutdown_rx));
+                None
+            }
+            None => {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                let thread = std::thread::Builder::new()
+                    .name("fake-docker-engine".into())
+                    .spawn(move || {
+                        runtime.block_on(accept_loop(listener, loop_shared, shutdown_rx))
+                    })?;
+                Some(thread)
+            }
+        };
         Ok(FakeEngine {
             host,
             shared,
             shutdown,
-            thread: Some(thread),
+            thread,
             socket_path,
         })
     }

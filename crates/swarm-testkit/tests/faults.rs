@@ -173,3 +173,33 @@ fn rules_hit_only_their_path_and_run_out() {
         "active"
     );
 }
+
+/// Sends one request over tokio's TCP (so that a local engine keeps running) and parses it.
+async fn get_async(host: &str, target: &str) -> support::Reply {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = host.strip_prefix("tcp://").unwrap();
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let message = format!("GET {target} HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n");
+    stream.write_all(message.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    parse(&raw, false).unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_local_engine_follows_the_paused_clock() {
+    let engine = FakeEngine::start_local(FakeSwarm::sample()).await;
+    engine.set_fault(Fault::Latency(Duration::from_secs(3600)));
+    let started = tokio::time::Instant::now();
+    let reply = get_async(&engine.host(), "/v1.41/info").await;
+    assert_eq!(reply.status, 200);
+    // Virtual time: the hour passed on the paused clock, not on the wall clock.
+    assert!(started.elapsed() >= Duration::from_secs(3600));
+
+    // A client timeout shorter than the latency fires, deterministically.
+    let slow =
+        tokio::time::timeout(Duration::from_secs(10), get_async(&engine.host(), "/tasks")).await;
+    assert!(slow.is_err());
+    engine.clear_fault();
+    assert_eq!(get_async(&engine.host(), "/_ping").await.body, b"OK");
+}
