@@ -80,3 +80,14 @@ async fn an_unreachable_endpoint_is_a_connection_error() {
         .unwrap_err();
     assert!(error.is_connection(), "{error}");
 }
+
+#[tokio::test]
+async fn unix_socket_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("docker.sock");
+    let engine = FakeEngine::start_unix(FakeSwarm::sample(), &socket).await;
+    assert!(engine.host().starts_with("unix://"));
+    let env = DockerEnv::default().with_var("DOCKER_HOST", engine.host());
+    let client = Client::builder().environment(env).build().await.unwrap();
+    assert_eq!(web_rows(&client).await.len(), 5);
+}
