@@ -88,11 +88,36 @@ fn parse_args() -> Result<Cli, ExitCode> {
                 ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ExitCode::Ok,
                 _ => ExitCode::Usage,
             };
+            if let Some(line) = unknown_argument_line(&error) {
+                eprintln!("{}{line}", report::PREFIX);
+                return Err(exit_code);
+            }
             // If even printing fails there is nothing left to tell anyone.
             let _ = error.print();
             Err(exit_code)
         }
     }
+}
+
+/// One line for an unknown flag, which is most often an id that starts with `-`: clap's own
+/// message spans five lines and suggests `--`, which would only move the problem.
+fn unknown_argument_line(error: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    if error.kind() != ErrorKind::UnknownArgument {
+        return None;
+    }
+    let Some(ContextValue::String(flag)) = error.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    // clap names one letter of a cluster (`-a` of `-abc`); show what was typed.
+    let typed = std::env::args()
+        .skip(1)
+        .find(|arg| arg.starts_with(flag.as_str()))
+        .unwrap_or_else(|| flag.clone());
+    Some(format!(
+        "unexpected argument {:?}: no such flag here, and ids and names never start with '-' (see --help)",
+        sanitize::for_terminal(&typed)
+    ))
 }
 
 /// Resolves when Ctrl-C is pressed; never, if the handler cannot be installed.
