@@ -5,9 +5,15 @@
 //!   `/services`, `/services/{id}`, `/nodes`, `/nodes/{id}`, with and without a `/vX.Y`
 //!   prefix, with the daemon's filter semantics, name resolution and error messages. The real
 //!   `docker` CLI works against it (`docker -H tcp://127.0.0.1:PORT service ps web`). It
-//!   records every request and can inject faults ([`Fault`], [`FaultRule`]).
+//!   records every request (and the routes it does not know), and can inject faults
+//!   ([`Fault`], [`FaultRule`]). [`FakeEngine::start`] runs it on a thread of its own;
+//!   [`FakeEngine::start_local`] on the test's runtime, for tests on a paused clock.
 //! - Swarms: [`FakeSwarm::sample`] (small, hand-made, realistic), [`FakeSwarm::generate`]
-//!   (any size, deterministic from a seed) or [`FakeSwarm::from_snapshot`] (a recorded folder).
+//!   (any size, deterministic from a seed), [`FakeSwarm::from_snapshot`] (a recorded folder)
+//!   or [`FakeSwarm::empty`]; [`FakeEngine::update`] changes them between requests
+//!   ([`FakeSwarm::set_task_state`], [`FakeSwarm::start_replacement`],
+//!   [`FakeSwarm::set_update_status`], or the raw JSON). Objects are served as stored, with
+//!   their keys sorted (serde_json's map), where a daemon keeps Go's field order.
 //! - [`real_engine`]: helpers that prepare the real Docker Engine on this machine (a
 //!   single-node swarm, a locally built image) for `cargo xtask fixtures` and the e2e suite.
 //! - [`fidelity`]: checks that parsing and serializing keeps every value.
