@@ -192,18 +192,22 @@ async fn zero_services_list_no_tasks() {
         .await
         .unwrap();
     assert!(tasks.is_empty());
-    // Only `service ls` ran: nothing to inspect or `service ps`.
-    let calls = docker.calls();
+    // Only `service ls` and `node ls` ran (concurrently): nothing to `ps` or inspect.
+    let mut calls = docker.calls();
+    calls.sort();
     assert_eq!(
         calls,
-        [[
-            "-H",
-            "tcp://fake:2375",
-            "service",
-            "ls",
-            "--format",
-            "{{.ID}} {{.Replicas}}"
-        ]]
+        [
+            vec!["-H", "tcp://fake:2375", "node", "ls", "-q"],
+            vec![
+                "-H",
+                "tcp://fake:2375",
+                "service",
+                "ls",
+                "--format",
+                "{{.ID}} {{.Replicas}}"
+            ],
+        ]
     );
 }
 

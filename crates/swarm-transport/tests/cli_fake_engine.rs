@@ -361,8 +361,8 @@ fn swarm_with_plugin_and_attachment() -> FakeSwarm {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn runtime_filter_finds_plugin_tasks_but_not_attachments() {
-    if !docker_client_available("runtime_filter_finds_plugin_tasks_but_not_attachments") {
+async fn runtime_filter_finds_plugin_and_attachment_tasks() {
+    if !docker_client_available("runtime_filter_finds_plugin_and_attachment_tasks") {
         return;
     }
     let engine = FakeEngine::start(swarm_with_plugin_and_attachment()).await;
@@ -378,15 +378,45 @@ async fn runtime_filter_finds_plugin_tasks_but_not_attachments() {
     let from_cli = cli.list_tasks(&plugins).await.unwrap();
     assert_eq!(ids(&from_cli), ["plugtask00000000000000000"]);
     assert_eq!(from_cli, http.list_tasks(&plugins).await.unwrap());
-    // Known limitation: attachment tasks belong to no service, so `docker service ps` never
-    // prints them; the HTTP transport lists them.
+    // Attachment tasks belong to no service: `docker node ps` finds them.
     let attachments = TaskFilter::new().with(FilterKey::Runtime, "attachment");
-    assert!(cli.list_tasks(&attachments).await.unwrap().is_empty());
+    let from_cli = cli.list_tasks(&attachments).await.unwrap();
     let from_http = http.list_tasks(&attachments).await.unwrap();
-    assert_eq!(ids(&from_http), ["attachtask000000000000000"]);
-    // Inspect reaches it by ID all the same.
+    assert_eq!(ids(&from_cli), ["attachtask000000000000000"]);
+    assert_eq!(from_cli, from_http);
     let inspected = cli.inspect_task("attachtask000000000000000").await.unwrap();
     assert_eq!(inspected, from_http[0]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tasks_of_a_removed_service_are_listed_like_http() {
+    if !docker_client_available("tasks_of_a_removed_service_are_listed_like_http") {
+        return;
+    }
+    // Like job tasks on Engine 20.10, which outlive `docker service rm`.
+    let mut swarm = FakeSwarm::sample();
+    let migrate_id = swarm.service_id("migrate").unwrap().to_owned();
+    swarm
+        .services_mut()
+        .retain(|service| service["ID"].as_str() != Some(migrate_id.as_str()));
+    let engine = FakeEngine::start(swarm).await;
+    let (cli, http) = (cli(&engine), http(&engine));
+    for filter in [
+        TaskFilter::new(),
+        TaskFilter::new().desired_state(TaskState::Complete),
+    ] {
+        let from_cli = cli.list_tasks(&filter).await.unwrap();
+        let mut from_http = http.list_tasks(&filter).await.unwrap();
+        from_http.sort_by(|a, b| a.id.cmp(&b.id));
+        assert!(
+            from_cli
+                .iter()
+                .any(|task| task.service_id.as_deref() == Some(migrate_id.as_str())),
+            "{filter:?}"
+        );
+        assert_eq!(ids(&from_cli), ids(&from_http), "{filter:?}");
+        assert_eq!(from_cli, from_http, "{filter:?}");
+    }
 }
 
 /// A task of `web`: its ID and slot.

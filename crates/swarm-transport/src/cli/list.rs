@@ -1,18 +1,24 @@
 //! Listing tasks with the docker CLI, which has no "list all tasks" command.
 //!
-//! 1. Services: `docker service ls` + `docker service inspect` (full IDs, names, labels), and
-//!    nodes (`docker node ls -q` + `docker node inspect`) when the filter has a `node` key.
+//! 1. Services: `docker service ls` + `docker service inspect` (full IDs, names, labels);
+//!    nodes: `docker node ls -q`, plus `docker node inspect` when the filter has a `node` key.
 //! 2. The filter is resolved against them with [`TaskFilter::resolve`], exactly as the daemon
 //!    does it: an unknown service or node is an error, an ambiguous prefix too.
-//! 3. `service` and `label` pick the services to ask about (`label` matches SERVICE labels);
-//!    `id`, `name`, `desired-state`, `runtime` and the resolved node IDs are passed on to
-//!    `docker service ps -q --no-trunc --no-resolve`, several services per call, so the daemon filters.
+//! 3. Task IDs come from `docker service ps` (per service) and `docker node ps` (per node),
+//!    both `-q --no-trunc --no-resolve`, several objects per call, with `id`, `name`,
+//!    `desired-state` and `runtime` passed as `--filter` so the daemon filters:
+//!    - with a `service` or `label` key: `service ps` of the services they pick (`label`
+//!      matches SERVICE labels), with the resolved nodes as `--filter node=ID`;
+//!    - else with a `node` key: `node ps` of the resolved nodes;
+//!    - else both, concurrently: `service ps` of every service finds tasks not yet on a node,
+//!      `node ps` of every node finds tasks whose service is gone (job tasks linger after
+//!      `docker service rm`) and network attachment tasks, which belong to no service.
 //! 4. `docker inspect --type task` in chunks, concurrently; then every task is checked again
 //!    with [`ResolvedTaskFilter::matches`](swarm_models::ResolvedTaskFilter::matches), so the
-//!    result is exactly what `GET /tasks?filters=...` returns, sorted by ID as the daemon does.
+//!    result is what `GET /tasks?filters=...` returns, sorted by ID.
 //!
-//! Limitation: tasks without a service (network attachment tasks of `docker run --network`)
-//! never show in `docker service ps`, so `runtime=attachment` finds none here.
+//! Limitation: a task with neither a live service nor a node (a pending task of a service
+//! being removed) shows in no `ps` and is missed.
 
 use std::collections::HashSet;
 
@@ -25,7 +31,7 @@ use super::stderr::object_failure;
 use crate::Transport;
 use crate::error::{Error, ObjectKind, Result};
 
-/// Filter keys handed to `docker service ps` as they are.
+/// Filter keys handed to `docker service ps` / `docker node ps` as they are.
 const PASSED_KEYS: [FilterKey; 4] = [
     FilterKey::Id,
     FilterKey::Name,
@@ -33,23 +39,55 @@ const PASSED_KEYS: [FilterKey; 4] = [
     FilterKey::Runtime,
 ];
 
+/// What `docker node ls` gave: whole nodes when a `node` key needs resolving, else IDs.
+enum NodeList {
+    Nodes(Vec<Node>),
+    Ids(Vec<String>),
+    Unneeded,
+}
+
 pub(super) async fn list_tasks(transport: &CliTransport, filter: &TaskFilter) -> Result<Vec<Task>> {
-    let wants_nodes = filter.values(FilterKey::Node).next().is_some();
+    let has = |key: FilterKey| filter.values(key).next().is_some();
+    let by_service = has(FilterKey::Service) || has(FilterKey::Label);
+    let by_node = has(FilterKey::Node);
     let nodes_future = async {
-        if wants_nodes {
-            transport.list_nodes().await
+        if by_node {
+            transport.list_nodes().await.map(NodeList::Nodes)
+        } else if by_service {
+            Ok(NodeList::Unneeded)
         } else {
-            Ok(Vec::new())
+            transport.list_ids("node").await.map(NodeList::Ids)
         }
     };
-    let (services, nodes) = futures::try_join!(transport.list_services(), nodes_future)?;
-    let service_ids = services_in_scope(filter, &services)?;
-    let resolved = filter.resolve(&services, &nodes).map_err(filter_error)?;
-    if service_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ps_filters = ps_filter_args(filter, &nodes)?;
-    let task_ids = service_ps(transport, &service_ids, &ps_filters).await?;
+    let (services, node_list) = futures::try_join!(transport.list_services(), nodes_future)?;
+    let nodes = match &node_list {
+        NodeList::Nodes(nodes) => nodes.as_slice(),
+        _ => &[],
+    };
+    let resolved = filter.resolve(&services, nodes).map_err(filter_error)?;
+    let passed = passed_filter_args(filter);
+    let node_ids = nodes_in_scope(filter, nodes)?;
+    let task_ids = if by_service {
+        let service_ids = services_in_scope(filter, &services)?;
+        let mut with_nodes = passed.clone();
+        with_nodes.extend(node_ids.iter().map(|id| format!("--filter=node={id}")));
+        ps_each(transport, Object::Service, &service_ids, &with_nodes).await?
+    } else if by_node {
+        ps_each(transport, Object::Node, &node_ids, &passed).await?
+    } else {
+        let service_ids: Vec<String> = services.iter().map(|service| service.id.clone()).collect();
+        let all_nodes = match node_list {
+            NodeList::Ids(ids) => ids,
+            _ => Vec::new(),
+        };
+        let (mut from_services, from_nodes) = futures::try_join!(
+            ps_each(transport, Object::Service, &service_ids, &passed),
+            ps_each(transport, Object::Node, &all_nodes, &passed),
+        )?;
+        let seen: HashSet<String> = from_services.iter().cloned().collect();
+        from_services.extend(from_nodes.into_iter().filter(|id| !seen.contains(id)));
+        from_services
+    };
     let inspected = transport
         .inspect_many::<Task>(&["inspect", "--type", "task"], &task_ids, ObjectKind::Task)
         .await?;
@@ -58,7 +96,7 @@ pub(super) async fn list_tasks(transport: &CliTransport, filter: &TaskFilter) ->
         match outcome {
             Ok(task) if resolved.matches(&task) => tasks.push(task),
             Ok(_) => {}
-            // Removed between `service ps` and `inspect`: the daemon would not list it now.
+            // Removed between `ps` and `inspect`: the daemon would not list it now.
             Err(err) if err.is_not_found() => {}
             Err(err) => return Err(err),
         }
@@ -91,51 +129,81 @@ fn services_in_scope(filter: &TaskFilter, services: &[Service]) -> Result<Vec<St
         .collect())
 }
 
-/// `--filter=key=value` arguments for `docker service ps`: the keys the daemon evaluates
-/// per task, and `node` as resolved IDs (the CLI would otherwise resolve each name itself).
-fn ps_filter_args(filter: &TaskFilter, nodes: &[Node]) -> Result<Vec<String>> {
-    let mut args = Vec::new();
-    for key in PASSED_KEYS {
-        args.extend(
+/// `--filter=key=value` for the keys the daemon evaluates per task.
+fn passed_filter_args(filter: &TaskFilter) -> Vec<String> {
+    PASSED_KEYS
+        .into_iter()
+        .flat_map(|key| {
             filter
                 .values(key)
-                .map(|value| format!("--filter={key}={value}")),
-        );
+                .map(move |value| format!("--filter={key}={value}"))
+        })
+        .collect()
+}
+
+/// The node IDs a `node` key resolves to (hostname, ID, unique prefix); empty without one.
+fn nodes_in_scope(filter: &TaskFilter, nodes: &[Node]) -> Result<Vec<String>> {
+    if filter.values(FilterKey::Node).next().is_none() {
+        return Ok(Vec::new());
     }
-    if filter.values(FilterKey::Node).next().is_some() {
-        let mut scope = TaskFilter::new();
-        for value in filter.values(FilterKey::Node) {
-            scope.insert(FilterKey::Node, value);
-        }
-        let resolved = scope.resolve(&[], nodes).map_err(filter_error)?;
-        for node in nodes {
+    let mut scope = TaskFilter::new();
+    for value in filter.values(FilterKey::Node) {
+        scope.insert(FilterKey::Node, value);
+    }
+    let resolved = scope.resolve(&[], nodes).map_err(filter_error)?;
+    Ok(nodes
+        .iter()
+        .filter(|node| {
             let probe = Task {
                 node_id: Some(node.id.clone()),
                 ..Task::default()
             };
-            if resolved.matches(&probe) {
-                args.push(format!("--filter=node={}", node.id));
-            }
-        }
-    }
-    Ok(args)
+            resolved.matches(&probe)
+        })
+        .map(|node| node.id.clone())
+        .collect())
 }
 
-/// Task IDs of the services, several services per `docker service ps` call, calls run
-/// concurrently. A service removed meanwhile (`no such service: X`) is skipped.
-async fn service_ps(
+/// Which `ps` command.
+#[derive(Debug, Clone, Copy)]
+enum Object {
+    Service,
+    Node,
+}
+
+impl Object {
+    fn word(self) -> &'static str {
+        match self {
+            Self::Service => "service",
+            Self::Node => "node",
+        }
+    }
+
+    fn kind(self) -> ObjectKind {
+        match self {
+            Self::Service => ObjectKind::Service,
+            Self::Node => ObjectKind::Node,
+        }
+    }
+}
+
+/// Task IDs from `docker service ps` or `docker node ps`, several objects per call, calls run
+/// concurrently. An object removed meanwhile (`no such service: X`, `node X not found`) is
+/// skipped.
+async fn ps_each(
     transport: &CliTransport,
-    service_ids: &[String],
+    object: Object,
+    object_ids: &[String],
     filters: &[String],
 ) -> Result<Vec<String>> {
     let chunks = chunk_ids(
-        service_ids,
+        object_ids,
         transport.inner.batch_size,
         transport.inner.batch_bytes,
     );
     let pending: Vec<_> = chunks
         .into_iter()
-        .map(|chunk| service_ps_chunk(transport, chunk, filters))
+        .map(|chunk| ps_chunk(transport, object, chunk, filters))
         .collect();
     let per_chunk: Vec<Vec<String>> = futures::stream::iter(pending)
         .buffered(transport.inner.concurrency)
@@ -149,13 +217,14 @@ async fn service_ps(
         .collect())
 }
 
-async fn service_ps_chunk(
+async fn ps_chunk(
     transport: &CliTransport,
+    object: Object,
     chunk: &[String],
     filters: &[String],
 ) -> Result<Vec<String>> {
-    let args = ps_args(chunk, filters);
-    // A second try covers a service removed after the CLI resolved it but before the daemon
+    let args = ps_args(object, chunk, filters);
+    // A second try covers an object removed after the CLI resolved it but before the daemon
     // listed its tasks: the daemon then fails the whole call, the CLI's next try skips it.
     let mut attempt = 0;
     loop {
@@ -172,7 +241,7 @@ async fn service_ps_chunk(
             .collect();
         let only_vanished = !lines.is_empty()
             && lines.iter().all(|line| {
-                line.starts_with("WARNING") || object_failure(line, ObjectKind::Service).is_some()
+                line.starts_with("WARNING") || object_failure(line, object.kind()).is_some()
             });
         if !only_vanished {
             return Err(super::stderr::classify(
@@ -186,15 +255,15 @@ async fn service_ps_chunk(
     }
 }
 
-/// `service ps -q --no-trunc --no-resolve FILTERS -- SERVICE...` (`--no-resolve` spares the
+/// `service|node ps -q --no-trunc --no-resolve FILTERS -- ID...` (`--no-resolve` spares the
 /// client a request per node and service to print names that `-q` never shows).
-fn ps_args(services: &[String], filters: &[String]) -> Vec<String> {
-    let mut args: Vec<String> = ["service", "ps", "-q", "--no-trunc", "--no-resolve"]
+fn ps_args(object: Object, object_ids: &[String], filters: &[String]) -> Vec<String> {
+    let mut args: Vec<String> = [object.word(), "ps", "-q", "--no-trunc", "--no-resolve"]
         .map(str::to_owned)
         .into();
     args.extend(filters.iter().cloned());
     args.push(String::from("--"));
-    args.extend(services.iter().cloned());
+    args.extend(object_ids.iter().cloned());
     args
 }
 
@@ -300,24 +369,26 @@ mod tests {
     }
 
     #[test]
-    fn ps_filters_pass_task_keys_and_resolved_nodes() {
-        let nodes = vec![node("n1xyz", "node-1"), node("n2xyz", "node-2")];
+    fn task_keys_are_passed_and_nodes_resolved() {
         let filter = TaskFilter::new()
             .desired_state(TaskState::Running)
             .id("abc")
             .node("node-2")
             .label("tier")
             .service("web");
-        let args = ps_filter_args(&filter, &nodes).unwrap_or_default();
         assert_eq!(
-            args,
-            [
-                "--filter=id=abc",
-                "--filter=desired-state=running",
-                "--filter=node=n2xyz"
-            ]
+            passed_filter_args(&filter),
+            ["--filter=id=abc", "--filter=desired-state=running"]
         );
-        let err = ps_filter_args(&TaskFilter::new().node("n"), &nodes).err();
+        let nodes = vec![node("n1xyz", "node-1"), node("n2xyz", "node-2")];
+        let scope = |filter: TaskFilter| nodes_in_scope(&filter, &nodes);
+        assert_eq!(scope(filter).unwrap_or_default(), ["n2xyz"]);
+        assert_eq!(
+            scope(TaskFilter::new().node("n1").node("node-2")).unwrap_or_default(),
+            ["n1xyz", "n2xyz"]
+        );
+        assert!(scope(TaskFilter::new()).unwrap_or_default().is_empty());
+        let err = scope(TaskFilter::new().node("n")).err();
         assert!(
             matches!(
                 err,
@@ -328,7 +399,7 @@ mod tests {
             ),
             "{err:?}"
         );
-        let err = ps_filter_args(&TaskFilter::new().node("node-9"), &nodes).err();
+        let err = scope(TaskFilter::new().node("node-9")).err();
         assert!(
             matches!(
                 err,
@@ -343,7 +414,13 @@ mod tests {
 
     #[test]
     fn ps_args_put_services_after_a_double_dash() {
+        let node_args = ps_args(Object::Node, &["n1".to_owned()], &[]);
+        assert_eq!(
+            node_args,
+            ["node", "ps", "-q", "--no-trunc", "--no-resolve", "--", "n1"]
+        );
         let args = ps_args(
+            Object::Service,
             &["s1".to_owned(), "s2".to_owned()],
             &["--filter=id=a".to_owned()],
         );
