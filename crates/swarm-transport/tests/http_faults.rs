@@ -176,3 +176,35 @@ async fn inspect_many_fails_as_a_whole_when_the_daemon_fails() {
     let err = docker.inspect_tasks(&ids).await.unwrap_err();
     assert!(matches!(err, Error::Daemon { status: 500, .. }), "{err:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_hour_of_latency_times_out_at_the_limit_on_a_paused_clock() {
+    // The engine runs on this test's runtime, so the hour passes on the virtual clock.
+    let engine = FakeEngine::start_local(FakeSwarm::sample()).await;
+    let limit = Duration::from_secs(30);
+    let docker = HttpTransport::builder()
+        .host(engine.host())
+        .request_timeout(limit)
+        .build()
+        .unwrap();
+    docker.api_version().await.unwrap();
+    engine.add_fault(
+        FaultRule::new(Fault::Latency(Duration::from_secs(3600)))
+            .path("/tasks")
+            .times(1),
+    );
+    let started = tokio::time::Instant::now();
+    let err = docker.list_tasks(&TaskFilter::new()).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Timeout { after, .. } if after == limit),
+        "{err:?}"
+    );
+    assert!(started.elapsed() >= limit, "not before the limit");
+    assert!(
+        !docker
+            .list_tasks(&TaskFilter::new())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
