@@ -43,12 +43,19 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A [`Transport`] that runs the `docker` client binary.
 ///
+/// Use it where only `docker` knows how to reach the daemon (`ssh://` hosts, contexts with
+/// their TLS material); elsewhere `HttpTransport` is faster. Each call runs a few `docker`
+/// processes, never through a shell. It differs from the HTTP transport in two places:
+/// services come from `docker service inspect`, which fills unset spec fields with the
+/// daemon's defaults; and a task with neither a live service nor a node (a pending task of
+/// a service being removed) is not listed.
+///
 /// ```no_run
 /// use swarm_transport::{CliTransport, Transport};
 /// use swarm_models::TaskFilter;
 ///
 /// # async fn run() -> swarm_transport::Result<()> {
-/// let transport = CliTransport::builder().context("prod".to_owned()).build();
+/// let transport = CliTransport::builder().context("prod").build();
 /// let tasks = transport.list_tasks(&TaskFilter::new().service("web")).await?;
 /// println!("{} tasks", tasks.len());
 /// # Ok(())
