@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use swarm_models::{FilterKey, Task, TaskFilter, TaskState};
-use swarm_testkit::{FakeEngine, FakeSwarm, Fault, NotManagerKind};
+use swarm_testkit::{FakeEngine, FakeSwarm, Fault, GenerateParams, NotManagerKind};
 use swarm_transport::{
     CliTransport, Error, HttpTransport, NotManagerReason, ObjectKind, Transport,
 };
@@ -427,4 +427,39 @@ fn a_web_task(engine: &FakeEngine) -> (String, u64) {
         task["ID"].as_str().unwrap().to_owned(),
         task["Slot"].as_u64().unwrap(),
     )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_larger_swarm_is_listed_in_concurrent_chunks() {
+    if !docker_client_available("a_larger_swarm_is_listed_in_concurrent_chunks") {
+        return;
+    }
+    let params = GenerateParams {
+        services: 8,
+        nodes: 4,
+        replicas_per_service: 8,
+        history_per_slot: 2,
+        seed: 7,
+    };
+    let engine = FakeEngine::start(FakeSwarm::generate(params)).await;
+    // Small batches: 192 tasks take several `inspect` and `ps` commands, run concurrently.
+    let cli = CliTransport::builder()
+        .host(engine.host())
+        .config_dir(config_dir())
+        .batch_size(40)
+        .concurrency(3)
+        .build();
+    let from_cli = cli.list_tasks(&TaskFilter::new()).await.unwrap();
+    let mut from_http = http(&engine).list_tasks(&TaskFilter::new()).await.unwrap();
+    from_http.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(from_cli.len(), params.n_tasks());
+    assert_eq!(ids(&from_cli), ids(&from_http));
+    assert_eq!(from_cli, from_http);
+    // Every task was inspected exactly once (the client sends one GET per id).
+    let n_inspects = engine
+        .requests()
+        .iter()
+        .filter(|request| request.path.starts_with("/tasks/"))
+        .count();
+    assert_eq!(n_inspects, params.n_tasks());
 }
