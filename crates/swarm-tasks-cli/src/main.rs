@@ -52,8 +52,10 @@ fn main_inner() -> ExitCode {
     let mut out = BufWriter::new(stdout.lock());
     let outcome = runtime.block_on(async {
         tokio::select! {
-            result = run::run(config, &mut out, &mut err) => Some(result),
+            // Polled in order: the Ctrl-C handler is installed before any work starts.
+            biased;
             () = interrupted() => None,
+            result = run::run(config, &mut out, &mut err) => Some(result),
         }
     });
     let Some(result) = outcome else {

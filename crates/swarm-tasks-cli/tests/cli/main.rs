@@ -1,1 +1,22 @@
-//! End-to-end tests of the `swarm-tasks` binary (placeholder while the modules are written).
+//! Integration tests of the `swarm-tasks` binary, run as a user runs it: a fresh process per
+//! case, over a snapshot of the testkit's sample swarm (`--replay`) or the fake engine.
+//!
+//! One test binary (ripgrep's layout); each module covers one concern:
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
+
+#[macro_use]
+mod util;
+
+/// Every bad input gets one line on stderr and exit 2, never a panic.
+mod bad_input;
+/// Talking to the fake engine over TCP: request counts, timeouts, Ctrl-C.
+mod engine;
+/// One case per exit-code class.
+mod exit_codes;
+/// `--help`, `--version` and `completions`.
+mod help;
+/// Snapshots of the table, json and ndjson output, and what they must keep.
+mod output;
+/// `snapshot DIR` writes a folder that replays to the same output.
+mod snapshot;
