@@ -122,7 +122,7 @@ fn could_name<T>(reference: &str, printed: &Printed<T>) -> bool {
 /// line per reference it could not resolve, then exits 1. So references are walked in order:
 /// a reference with an error line gets that error; otherwise the first remaining printed
 /// object it can name (full ID, ID prefix, name, internal name) is its. A reference with
-/// neither is reported not found. When nothing was printed and no line names a reference, the
+/// neither gets the error of the lines that name no id (a 500 midway), or else not found. When nothing was printed and no line names a reference, the
 /// whole run failed (no daemon, not a manager ...) and that error is returned instead.
 pub(crate) fn assign<T>(
     references: &[String],
@@ -134,6 +134,8 @@ pub(crate) fn assign<T>(
 ) -> Result<Vec<Result<T>>> {
     let mut failures: HashMap<String, VecDeque<Error>> = HashMap::new();
     let mut n_failures = 0usize;
+    // Lines about something else than one id (a 500, a dropped connection midway).
+    let mut other_lines: Vec<&str> = Vec::new();
     for line in stderr.lines() {
         if let Some(failure) = object_failure(line, kind) {
             n_failures += 1;
@@ -141,8 +143,11 @@ pub(crate) fn assign<T>(
                 .entry(failure.reference.clone())
                 .or_default()
                 .push_back(failure.into_error(kind));
+        } else if !line.trim().is_empty() && !line.trim_start().starts_with("WARNING") {
+            other_lines.push(line);
         }
     }
+    let other_text = other_lines.join("\n");
     if !success && printed.is_empty() && n_failures == 0 {
         return Err(classify(stderr, context));
     }
@@ -159,6 +164,10 @@ pub(crate) fn assign<T>(
             .position(|object| could_name(reference, object));
         match position.and_then(|position| printed.remove(position)) {
             Some(object) => outcomes.push(object.object),
+            // Neither printed nor named: the unexplained failure is the likeliest cause.
+            None if !success && !other_lines.is_empty() => {
+                outcomes.push(Err(classify(&other_text, context)));
+            }
             None => outcomes.push(Err(Error::NotFound {
                 kind,
                 id: reference.clone(),
@@ -343,6 +352,31 @@ mod tests {
         )
         .unwrap_or_default();
         assert_eq!(ids(&outcomes), ["bbb1", "aaa1"]);
+    }
+
+    #[test]
+    fn an_unexplained_failure_is_given_to_the_ids_without_an_object() {
+        let requested = refs(&["abc", "def"]);
+        let printed = parse_array::<Task>(&tasks_json(&["abc"]), COMMAND).unwrap_or_default();
+        let stderr = "WARNING: something harmless\nError response from daemon: rpc error: code = Unknown desc = boom";
+        let outcomes = assign(
+            &requested,
+            printed,
+            stderr,
+            ObjectKind::Task,
+            context(false),
+            false,
+        )
+        .unwrap_or_default();
+        assert_eq!(outcomes.len(), 2);
+        assert!(outcomes[0].is_ok());
+        let Some(Err(Error::CliFailed { stderr, .. })) = outcomes.get(1) else {
+            panic!("{:?}", outcomes.get(1))
+        };
+        assert_eq!(
+            stderr,
+            "Error response from daemon: rpc error: code = Unknown desc = boom"
+        );
     }
 
     #[test]
