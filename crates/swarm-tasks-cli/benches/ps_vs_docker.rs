@@ -127,6 +127,11 @@ struct Tool {
 impl Tool {
     fn run(&self) -> Output {
         Command::new(&self.program)
+            // An empty docker config: a user's `tasksFormat` must not change docker's table.
+            .env(
+                "DOCKER_CONFIG",
+                std::env::temp_dir().join("ps_vs_docker-empty-config"),
+            )
             .args(&self.args)
             .args(["service", "ps", SERVICE])
             .stdin(Stdio::null())

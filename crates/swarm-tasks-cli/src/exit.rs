@@ -96,6 +96,18 @@ mod tests {
     }
 
     #[test]
+    fn readme_table_matches_the_enum() {
+        let readme = include_str!("../README.md");
+        for exit_code in ExitCode::ALL {
+            let row = format!("| {} | {} |", exit_code.code(), exit_code.description());
+            assert!(
+                readme.contains(&row),
+                "README.md lacks the row `{row}`: update its exit-code table"
+            );
+        }
+    }
+
+    #[test]
     fn help_table_has_one_line_per_code() {
         let table = ExitCode::help_table();
         assert_eq!(table.lines().count(), 1 + ExitCode::ALL.len());

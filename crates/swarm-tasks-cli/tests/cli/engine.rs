@@ -43,6 +43,7 @@ fn same_table_as_docker() {
     }
     let engine = FakeEngine::start_blocking(FakeSwarm::sample());
     let host = engine.host();
+    let docker_config = tempfile::tempdir().unwrap();
     let cases: [&[&str]; 4] = [
         &["service", "ps", "web", "monitor", "broken"],
         &["service", "ps", "--no-trunc", "web", "pending-svc"],
@@ -50,7 +51,9 @@ fn same_table_as_docker() {
         &["service", "ps", "-q", "web"],
     ];
     for args in cases {
+        // An empty config: a user's `tasksFormat` must not change docker's table.
         let docker = Command::new("docker")
+            .env("DOCKER_CONFIG", docker_config.path())
             .args(["-H", &host])
             .args(args)
             .output()
