@@ -64,10 +64,24 @@ impl Invocation {
     }
 
     /// Where this invocation talks to, for errors and logs.
+    /// Without `-H` or `--context`, docker reads `DOCKER_HOST`, then `DOCKER_CONTEXT`, from
+    /// the environment the child inherits; the description says which applies.
     pub(crate) fn endpoint(&self) -> String {
+        let env = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+        self.describe(
+            env("DOCKER_HOST").as_deref(),
+            env("DOCKER_CONTEXT").as_deref(),
+        )
+    }
+
+    fn describe(&self, docker_host: Option<&str>, docker_context: Option<&str>) -> String {
         if let Some(host) = &self.host {
             host.clone()
         } else if let Some(context) = &self.context {
+            format!("docker --context {context}")
+        } else if let Some(host) = docker_host {
+            host.to_owned()
+        } else if let Some(context) = docker_context {
             format!("docker --context {context}")
         } else {
             String::from("docker (current context)")
@@ -205,7 +219,17 @@ mod tests {
             ["--config", "/cfg", "-H", "ssh://me@box", "node"]
         );
         assert_eq!(inv.endpoint(), "ssh://me@box");
-        assert_eq!(invocation().endpoint(), "docker (current context)");
+        assert_eq!(
+            invocation().describe(None, None),
+            "docker (current context)"
+        );
+        assert_eq!(
+            invocation().describe(Some("tcp://e:1"), Some("c")),
+            "tcp://e:1"
+        );
+        assert_eq!(invocation().describe(None, Some("c")), "docker --context c");
+        // Flags win over the environment, as they do for docker.
+        assert_eq!(inv.describe(Some("tcp://e:1"), None), "ssh://me@box");
         assert!(invocation().global_args().is_empty());
     }
 

@@ -447,7 +447,6 @@ mod tests {
         let transport = CliTransport::builder().build();
         assert_eq!(transport.inner.invocation.program, PathBuf::from("docker"));
         assert_eq!(transport.inner.batch_size, DEFAULT_BATCH_SIZE);
-        assert_eq!(transport.endpoint(), "docker (current context)");
         let transport = CliTransport::builder()
             .program("/opt/docker")
             .context("prod")
