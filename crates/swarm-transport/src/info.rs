@@ -24,7 +24,12 @@ pub struct SystemInfo {
 
 impl SystemInfo {
     /// Builds a value; the fields are public, this just saves naming every one.
-    pub fn new(api_version: impl Into<String>, swarm: SwarmState, node_id: Option<String>, is_manager: bool) -> Self {
+    pub fn new(
+        api_version: impl Into<String>,
+        swarm: SwarmState,
+        node_id: Option<String>,
+        is_manager: bool,
+    ) -> Self {
         Self {
             api_version: api_version.into(),
             daemon_api_version: None,
