@@ -15,7 +15,7 @@ mod cli_reference;
 mod rust_fields;
 mod task_fields;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
 use serde_json::Value;
@@ -186,7 +186,7 @@ pub fn stale_report(stale: &[StaleFile]) -> String {
 }
 
 /// The file's text with `\r\n` turned into `\n`, or `None` if it does not exist.
-fn read_normalized(path: &PathBuf) -> anyhow::Result<Option<String>> {
+fn read_normalized(path: &Path) -> anyhow::Result<Option<String>> {
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(Some(text.replace("\r\n", "\n"))),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -198,7 +198,7 @@ fn read_normalized(path: &PathBuf) -> anyhow::Result<Option<String>> {
 mod tests {
     use super::*;
 
-    fn root() -> PathBuf {
+    fn root() -> std::path::PathBuf {
         crate::project_root()
     }
 
