@@ -26,6 +26,10 @@ use swarm_testkit::real_engine::{self, ServiceGuard, docker, docker_json};
 
 use crate::flags::FixturesArgs;
 
+mod cleanup;
+
+use cleanup::Cleanup;
+
 /// Where the model fixtures go, relative to the workspace root.
 const FIXTURES_DIR: &str = "crates/swarm-models/tests/fixtures/engine";
 /// An image that exists in no registry this machine can reach, so its tasks are rejected.
@@ -587,74 +591,5 @@ fn source_note() -> Result<String> {
 fn report_unmet(unmet: &[String]) {
     for line in unmet {
         eprintln!("warning: not reached in time: {line}");
-    }
-}
-
-/// Everything recording creates, removed in dependency order when dropped (unless kept).
-struct Cleanup {
-    keep: bool,
-    services: ServiceGuard,
-    containers: Vec<String>,
-    networks: Vec<String>,
-    configs: Vec<String>,
-    secrets: Vec<String>,
-    volumes: Vec<String>,
-}
-
-impl Cleanup {
-    fn new(keep: bool) -> Self {
-        Self {
-            keep,
-            services: ServiceGuard::new(),
-            containers: Vec::new(),
-            networks: Vec::new(),
-            configs: Vec::new(),
-            secrets: Vec::new(),
-            volumes: Vec::new(),
-        }
-    }
-}
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        if self.keep {
-            let kept = std::mem::take(&mut self.services).keep();
-            eprintln!(
-                "kept (--keep): services {kept:?}, containers {:?}",
-                self.containers
-            );
-            return;
-        }
-        if let Err(err) = self.services.remove_now() {
-            eprintln!("warning: removing services: {err:#}");
-        }
-        for container in &self.containers {
-            let _ = docker(["rm", "--force", "--volumes", container]);
-        }
-        // Networks, configs, secrets and volumes stay in use until the tasks are gone, which
-        // takes a few seconds after `service rm`: retry for a bounded time.
-        let kinds: [(&str, &[String]); 4] = [
-            ("network", &self.networks),
-            ("config", &self.configs),
-            ("secret", &self.secrets),
-            ("volume", &self.volumes),
-        ];
-        for (kind, names) in kinds {
-            for name in names {
-                let started = Instant::now();
-                while let Err(err) = docker([kind, "rm", name]) {
-                    let gone = matches!(&err, real_engine::Error::Failed { stderr, .. }
-                        if stderr.contains("not found") || stderr.contains("No such"));
-                    if gone {
-                        break;
-                    }
-                    if started.elapsed() > Duration::from_secs(60) {
-                        eprintln!("warning: could not remove {kind} {name}: {err}");
-                        break;
-                    }
-                    thread::sleep(POLL_EVERY);
-                }
-            }
-        }
     }
 }
