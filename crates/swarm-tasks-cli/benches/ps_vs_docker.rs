@@ -1,5 +1,6 @@
 //! Side by side: `swarm-tasks service ps SVC` against `docker service ps SVC`, on the same fake
-//! engine, with the same swarm (1,000 tasks of one service over 100 nodes).
+//! engine, with the same swarm (1,000 tasks of one service over 100 nodes), once over loopback
+//! TCP and once over a unix socket.
 //!
 //! This is a benchmark, not a test: it prints numbers and never fails on them.
 //! It runs both commands RUNS times (default 10), each as a fresh process the way a user runs
@@ -33,15 +34,41 @@ fn main() {
         history_per_slot: 4,
         seed: 4,
     };
-    let engine = FakeEngine::start_blocking(FakeSwarm::generate(params));
-    let host = engine.host();
+    let swarm = FakeSwarm::generate(params);
     println!(
-        "fake engine at {host}: {} tasks of service {SERVICE} over {} nodes; {runs} runs each",
+        "{} tasks of service {SERVICE} over {} nodes; {runs} runs of each command per endpoint",
         params.n_tasks(),
         params.nodes
     );
+    let docker_available = Command::new("docker")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if !docker_available {
+        println!("!! no `docker` binary on PATH: timing swarm-tasks only");
+    }
 
-    let ours = Tool {
+    let socket_dir = std::env::temp_dir().join(format!("ps_vs_docker-{}", std::process::id()));
+    std::fs::create_dir_all(&socket_dir).unwrap();
+    let engines = [
+        FakeEngine::start_blocking(swarm.clone()),
+        FakeEngine::spawn_unix(swarm, &socket_dir.join("docker.sock")).unwrap(),
+    ];
+    for engine in &engines {
+        compare(engine, runs, docker_available);
+    }
+    drop(engines);
+    let _ = std::fs::remove_dir_all(&socket_dir);
+}
+
+/// Times both commands against one engine and prints a table.
+fn compare(engine: &FakeEngine, runs: usize, docker_available: bool) {
+    let host = engine.host();
+    println!();
+    println!("== fake engine at {host}");
+    let mut tools = vec![Tool {
         name: "swarm-tasks",
         program: env!("CARGO_BIN_EXE_swarm-tasks").to_owned(),
         args: vec![
@@ -50,42 +77,26 @@ fn main() {
             "--transport".into(),
             "http".into(),
         ],
-    };
-    let docker = Tool {
-        name: "docker",
-        program: "docker".to_owned(),
-        args: vec!["-H".into(), host.clone()],
-    };
-    let docker_available = Command::new("docker")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-
-    let ours_output = ours.run();
-    assert!(
-        ours_output.status.success(),
-        "swarm-tasks failed: {}",
-        String::from_utf8_lossy(&ours_output.stderr)
-    );
+    }];
     if docker_available {
-        let docker_output = docker.run();
+        tools.push(Tool {
+            name: "docker",
+            program: "docker".to_owned(),
+            args: vec!["-H".into(), host.clone()],
+        });
+    }
+    let outputs: Vec<Output> = tools.iter().map(Tool::run).collect();
+    for (tool, output) in tools.iter().zip(&outputs) {
         assert!(
-            docker_output.status.success(),
-            "docker failed: {}",
-            String::from_utf8_lossy(&docker_output.stderr)
+            output.status.success(),
+            "{} failed: {}",
+            tool.name,
+            String::from_utf8_lossy(&output.stderr)
         );
-        compare_tables(&ours_output.stdout, &docker_output.stdout);
-    } else {
-        println!("!! no `docker` binary on PATH: timing swarm-tasks only");
     }
-
-    let mut tools = vec![ours];
-    if docker_available {
-        tools.push(docker);
+    if let [ours, docker] = &outputs[..] {
+        compare_tables(&ours.stdout, &docker.stdout);
     }
-    println!();
     println!(
         "{:<12} {:>10} {:>10} {:>10}   requests per run",
         "command", "median", "fastest", "slowest"
@@ -99,7 +110,7 @@ fn main() {
             let output = tool.run();
             times.push(started.elapsed());
             assert!(output.status.success(), "{} failed", tool.name);
-            requests = by_path(&engine);
+            requests = by_path(engine);
         }
         times.sort();
         let total: usize = requests.values().sum();
