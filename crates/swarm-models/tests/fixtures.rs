@@ -148,6 +148,19 @@ fn every_fixture_keeps_every_value() {
 }
 
 #[test]
+fn fidelity_check_sees_a_value_the_models_drop() {
+    // Guards the guard: a key the models do not know is reported, with its path.
+    let path = fixtures_root().join("engine/tasks/replicated-running-1.json");
+    let mut input = read_json(&path);
+    input["Spec"]["ContainerSpec"]["NotAField"] = Value::from("kept?");
+    let output = Kind::Task.round_trip(&input).unwrap();
+    assert_eq!(
+        fidelity::lost_leaves(&input, &output),
+        vec!["/Spec/ContainerSpec/NotAField".to_owned()]
+    );
+}
+
+#[test]
 fn every_engine_fixture_parses() {
     let engine = fixtures_root().join("engine");
     let mut counts = [0usize; 3];
