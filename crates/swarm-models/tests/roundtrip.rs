@@ -2,10 +2,13 @@
 //! survives serialize-then-parse unchanged, and input from a newer daemon (unknown states,
 //! unknown keys at any depth, `null` anywhere) parses without error.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
-// Values are built field by field from strategy tuples, which reads closer to the wire format
-// than one struct literal per type.
-#![allow(clippy::field_reassign_with_default)]
+// Tests: a panic is a failure. Values are built field by field from strategy tuples, which
+// reads closer to the wire format than one struct literal per type.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::field_reassign_with_default
+)]
 
 use std::collections::BTreeMap;
 
