@@ -5,6 +5,10 @@
 //! [`crate::config`] can validate them with one-line errors of our own and turn them into a
 //! run configuration. Help, completions and the CLI reference are all generated from these
 //! definitions, so a flag's doc is written once, here.
+//!
+//! `cargo xtask codegen` compiles this file and `exit.rs` into xtask to render docs/cli.md, so
+//! both may use only clap, clap_complete and each other. After changing a help text, run
+//! `cargo xtask codegen`.
 
 use std::path::PathBuf;
 

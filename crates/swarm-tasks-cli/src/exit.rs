@@ -1,6 +1,7 @@
 //! Exit codes: one enum, the single source for `--help`, the README table and `main`.
 //!
 //! Scripts branch on these, so they are a public interface: never renumber a code, only add.
+//! (xtask compiles this file too, for docs/cli.md: keep it free of other dependencies.)
 
 use std::fmt::Write as _;
 

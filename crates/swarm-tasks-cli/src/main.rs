@@ -13,7 +13,7 @@ mod report;
 mod run;
 mod sanitize;
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 
 use clap::FromArgMatches;
 use clap::error::ErrorKind;
@@ -144,5 +144,6 @@ fn init_tracing(verbosity: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(io::stderr)
+        .with_ansi(io::stderr().is_terminal())
         .try_init();
 }

@@ -16,6 +16,17 @@ use crate::sanitize::for_terminal;
 /// The prefix of every message.
 pub const PREFIX: &str = "swarm-tasks: ";
 
+/// Prints one argument that named nothing, in docker's words (`no such service: api`), or
+/// the error itself (its whole chain) for anything else, such as an ambiguous prefix.
+pub fn missing_line(err: &mut dyn Write, error: &TransportError) -> io::Result<()> {
+    match error {
+        TransportError::NotFound { kind, id } => {
+            writeln!(err, "{PREFIX}no such {kind}: {}", for_terminal(id))
+        }
+        other => error_line(err, other),
+    }
+}
+
 /// Prints one error (its whole chain) as `swarm-tasks: ...`.
 pub fn error_line(
     err: &mut dyn Write,
@@ -196,6 +207,12 @@ mod tests {
         assert_eq!(
             String::from_utf8(err).unwrap(),
             "swarm-tasks: task x[31m not found\n"
+        );
+        let mut err = Vec::new();
+        missing_line(&mut err, &missing).unwrap();
+        assert_eq!(
+            String::from_utf8(err).unwrap(),
+            "swarm-tasks: no such task: x[31m\n"
         );
     }
 

@@ -131,7 +131,7 @@ fn print_report(
     render::write_rows(out, &report.rows, render)?;
     out.flush()?;
     for (_arg, error) in &report.not_found {
-        report::error_line(err, error)?;
+        report::missing_line(err, error)?;
     }
     Ok(if report.not_found.is_empty() {
         ExitCode::Ok
@@ -159,7 +159,7 @@ async fn inspect(
     }
     out.flush()?;
     for (_id, error) in &outcome.missing {
-        report::error_line(err, error)?;
+        report::missing_line(err, error)?;
     }
     Ok(if outcome.missing.is_empty() {
         ExitCode::Ok

@@ -21,7 +21,7 @@ clitest!(some_services_unknown_prints_the_rest_and_is_1, |dir| {
     let outcome = replay(dir, &["service", "ps", "web", "nope", "-q"]);
     outcome.code(1);
     assert_eq!(outcome.stdout.lines().count(), 5, "{}", outcome.stdout);
-    assert_eq!(outcome.stderr, "swarm-tasks: service nope not found\n");
+    assert_eq!(outcome.stderr, "swarm-tasks: no such service: nope\n");
 });
 
 clitest!(unknown_task_is_1_and_found_ones_still_print, |dir| {
@@ -32,7 +32,7 @@ clitest!(unknown_task_is_1_and_found_ones_still_print, |dir| {
     let found: Vec<serde_json::Value> = serde_json::from_str(&outcome.stdout).unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0]["ID"], first.as_str());
-    assert_eq!(outcome.stderr, "swarm-tasks: task nope not found\n");
+    assert_eq!(outcome.stderr, "swarm-tasks: no such task: nope\n");
 });
 
 clitest!(only_unknown_tasks_print_an_empty_array, |dir| {
@@ -42,8 +42,8 @@ clitest!(only_unknown_tasks_print_an_empty_array, |dir| {
     assert_eq!(
         outcome.stderr_lines(),
         [
-            "swarm-tasks: task nope not found",
-            "swarm-tasks: task nada not found"
+            "swarm-tasks: no such task: nope",
+            "swarm-tasks: no such task: nada"
         ]
     );
 });
