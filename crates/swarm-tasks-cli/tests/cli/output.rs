@@ -220,3 +220,43 @@ fn closed_stdout_is_not_an_error() {
     assert_eq!(status.code(), Some(0), "stderr: {stderr}");
     assert_eq!(stderr, "");
 }
+
+clitest!(no_resolve_shows_ids, |dir| {
+    let sample = FakeSwarm::sample();
+    let web_id = sample.service_id("web").unwrap().to_owned();
+    let node_id = sample.node_id("node-1").unwrap().to_owned();
+    let outcome = replay(
+        dir,
+        &[
+            "service",
+            "ps",
+            "web",
+            "--no-resolve",
+            "--no-trunc",
+            "--latest",
+        ],
+    );
+    let table = outcome.ok();
+    assert!(table.contains(&format!("{web_id}.1 ")), "{table}");
+    assert!(table.contains(&format!(" {node_id} ")), "{table}");
+    assert!(!table.contains("node-1"), "{table}");
+});
+
+clitest!(label_filter_matches_service_labels, |dir| {
+    let sample = FakeSwarm::sample();
+    let labels = sample.services()[0]["Spec"]["Labels"]
+        .as_object()
+        .unwrap()
+        .clone();
+    let (key, value) = labels.iter().next().unwrap();
+    let filter = format!("label={key}={}", value.as_str().unwrap());
+    let filtered = replay(dir, &["ls", "-q", "-f", &filter]);
+    let all = replay(dir, &["ls", "-q"]);
+    let (filtered, all) = (filtered.ok(), all.ok());
+    assert!(!filtered.is_empty());
+    assert!(
+        filtered
+            .lines()
+            .all(|id| all.lines().any(|other| other == id))
+    );
+});
