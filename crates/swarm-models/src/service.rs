@@ -378,6 +378,65 @@ pub struct ServiceStatus {
     pub completed_tasks: Option<u64>,
 }
 
+impl ServiceStatus {
+    /// The task counts the daemon reports for `GET /services?status=true`, computed from the
+    /// service's tasks the way swarmkit's `ListServiceStatuses` does: running tasks, completed
+    /// tasks, and the desired count from the mode (replicas; for global services the tasks
+    /// that should run; for jobs the tasks still meant to complete).
+    ///
+    /// ```
+    /// use swarm_models::{Service, ServiceStatus, Task};
+    ///
+    /// let service: Service = serde_json::from_str(
+    ///     r#"{"ID":"s1","Spec":{"Mode":{"Replicated":{"Replicas":2}}}}"#).unwrap();
+    /// let tasks: Vec<Task> = serde_json::from_str(
+    ///     r#"[{"ID":"t1","ServiceID":"s1","DesiredState":"running","Status":{"State":"running"}},
+    ///         {"ID":"t2","ServiceID":"s1","DesiredState":"running","Status":{"State":"pending"}},
+    ///         {"ID":"t3","ServiceID":"other","Status":{"State":"running"}}]"#).unwrap();
+    /// let status = ServiceStatus::from_tasks(&service, &tasks);
+    /// assert_eq!((status.running_tasks, status.desired_tasks), (Some(1), Some(2)));
+    /// ```
+    pub fn from_tasks<'a>(
+        service: &Service,
+        tasks: impl IntoIterator<Item = &'a crate::Task>,
+    ) -> Self {
+        use crate::TaskState;
+        let (mut running, mut completed, mut desired_running, mut desired_complete) =
+            (0_u64, 0_u64, 0_u64, 0_u64);
+        for task in tasks
+            .into_iter()
+            .filter(|task| task.service_id.as_deref() == Some(service.id.as_str()))
+        {
+            match task.state() {
+                Some(TaskState::Running) => running += 1,
+                Some(TaskState::Complete) => completed += 1,
+                _ => {}
+            }
+            match (&task.desired_state, task.state()) {
+                (Some(TaskState::Running), _) => desired_running += 1,
+                (Some(TaskState::Complete), Some(state)) if !state.is_terminal() => {
+                    desired_complete += 1
+                }
+                _ => {}
+            }
+        }
+        let desired = match service.mode() {
+            ServiceMode::Replicated { replicas } => replicas,
+            ServiceMode::ReplicatedJob {
+                max_concurrent,
+                total_completions,
+            } => max_concurrent.min(total_completions),
+            ServiceMode::GlobalJob => desired_complete,
+            _ => desired_running,
+        };
+        Self {
+            running_tasks: Some(running),
+            desired_tasks: Some(desired),
+            completed_tasks: Some(completed),
+        }
+    }
+}
+
 /// The state of a job service.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

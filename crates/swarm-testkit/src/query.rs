@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use swarm_models::{FilterError, FilterKey, ServiceMode, TaskFilter, TaskState};
+use swarm_models::{FilterError, FilterKey, TaskFilter, TaskState};
 
 use crate::swarm::FakeSwarm;
 
@@ -309,46 +309,13 @@ fn service_mode_is(service: &Value, mode: &str) -> bool {
     spec_mode.get(key).is_some()
 }
 
-/// `ServiceStatus` as swarmkit's ListServiceStatuses computes it.
+/// `ServiceStatus` as swarmkit's ListServiceStatuses computes it (one definition, in
+/// swarm-models, shared with the replay transport).
 fn service_status(service: &Value, parsed: &crate::swarm::Parsed) -> Value {
-    let service_id = service["ID"].as_str().unwrap_or_default();
-    let tasks = parsed
-        .tasks
-        .iter()
-        .flatten()
-        .filter(|task| task.service_id.as_deref() == Some(service_id));
-    let (mut running, mut completed, mut desired_running, mut desired_complete) =
-        (0_u64, 0_u64, 0_u64, 0_u64);
-    for task in tasks {
-        match task.state() {
-            Some(TaskState::Running) => running += 1,
-            Some(TaskState::Complete) => completed += 1,
-            _ => {}
-        }
-        match (&task.desired_state, task.state()) {
-            (Some(TaskState::Running), _) => desired_running += 1,
-            (Some(TaskState::Complete), Some(state)) if !state.is_terminal() => {
-                desired_complete += 1
-            }
-            _ => {}
-        }
-    }
-    let parsed_service: Option<swarm_models::Service> =
-        serde_json::from_value(service.clone()).ok();
-    let desired = match parsed_service.map(|service| service.mode()) {
-        Some(ServiceMode::Replicated { replicas }) => replicas,
-        Some(ServiceMode::Global) => desired_running,
-        Some(ServiceMode::GlobalJob) => desired_complete,
-        _ if service["Spec"]["Mode"].get("ReplicatedJob").is_some() => {
-            let job = &service["Spec"]["Mode"]["ReplicatedJob"];
-            job["MaxConcurrent"]
-                .as_u64()
-                .unwrap_or(1)
-                .min(job["TotalCompletions"].as_u64().unwrap_or(1))
-        }
-        _ => desired_running,
-    };
-    serde_json::json!({"RunningTasks": running, "DesiredTasks": desired, "CompletedTasks": completed})
+    let service: swarm_models::Service =
+        serde_json::from_value(service.clone()).unwrap_or_default();
+    let status = swarm_models::ServiceStatus::from_tasks(&service, parsed.tasks.iter().flatten());
+    serde_json::to_value(status).unwrap_or(Value::Null)
 }
 
 #[cfg(test)]

@@ -312,6 +312,41 @@ impl Error {
     }
 }
 
+impl From<swarm_models::FilterError> for Error {
+    /// A filter that does not resolve fails the way the daemon's answer to it maps: an
+    /// unknown service or node is [`Error::NotFound`], an ambiguous prefix
+    /// [`Error::Ambiguous`], anything else [`Error::InvalidFilter`].
+    fn from(err: swarm_models::FilterError) -> Self {
+        use swarm_models::FilterError;
+        match err {
+            FilterError::ServiceNotFound { value } => Self::NotFound {
+                kind: ObjectKind::Service,
+                id: value,
+            },
+            FilterError::NodeNotFound { value } => Self::NotFound {
+                kind: ObjectKind::Node,
+                id: value,
+            },
+            FilterError::Ambiguous {
+                kind,
+                value,
+                matches,
+            } => Self::Ambiguous {
+                kind: if kind == "node" {
+                    ObjectKind::Node
+                } else {
+                    ObjectKind::Service
+                },
+                id: value,
+                matches,
+            },
+            other => Self::InvalidFilter {
+                message: other.to_string(),
+            },
+        }
+    }
+}
+
 /// Up to 40 bytes either side of a 1-based line/column position, lossily decoded.
 fn excerpt_at(input: &[u8], line: usize, column: usize) -> String {
     let mut offset = 0usize;

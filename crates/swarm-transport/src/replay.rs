@@ -12,9 +12,7 @@
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use swarm_models::{
-    FilterError, Node, Service, ServiceMode, ServiceStatus, Task, TaskFilter, TaskState,
-};
+use swarm_models::{Node, Service, ServiceStatus, Task, TaskFilter};
 
 use crate::Transport;
 use crate::error::{Error, NotManagerReason, ObjectKind, Result};
@@ -105,9 +103,7 @@ impl ReplayTransport {
         if let Some(task) = tasks.iter().find(|task| task.id == id) {
             return Ok(task);
         }
-        let names = TaskFilter::new()
-            .resolve(&self.snapshot.services, &self.snapshot.nodes)
-            .map_err(filter_error)?;
+        let names = TaskFilter::new().resolve(&self.snapshot.services, &self.snapshot.nodes)?;
         let mut candidates: Vec<&Task> = tasks
             .iter()
             .filter(|task| names.internal_name(task) == id)
@@ -130,76 +126,14 @@ impl ReplayTransport {
     }
 }
 
-/// Maps a filter failure to the error the daemon's answer maps to.
-fn filter_error(err: FilterError) -> Error {
-    match err {
-        FilterError::ServiceNotFound { value } => Error::NotFound {
-            kind: ObjectKind::Service,
-            id: value,
-        },
-        FilterError::NodeNotFound { value } => Error::NotFound {
-            kind: ObjectKind::Node,
-            id: value,
-        },
-        FilterError::Ambiguous {
-            kind,
-            value,
-            matches,
-        } => Error::Ambiguous {
-            kind: if kind == "node" {
-                ObjectKind::Node
-            } else {
-                ObjectKind::Service
-            },
-            id: value,
-            matches,
-        },
-        other => Error::InvalidFilter {
-            message: other.to_string(),
-        },
-    }
-}
-
 /// The service with `ServiceStatus` task counts, computed from the snapshot's tasks as the
 /// daemon does for `GET /services?status=true` when the recording did not include them
 /// (`docker service inspect` leaves them out).
 fn with_service_status(service: &Service, tasks: &[Task]) -> Service {
     let mut service = service.clone();
-    if service.service_status.is_some() {
-        return service;
+    if service.service_status.is_none() {
+        service.service_status = Some(ServiceStatus::from_tasks(&service, tasks));
     }
-    let (mut running, mut completed, mut desired_running, mut desired_complete) = (0, 0, 0, 0);
-    for task in tasks
-        .iter()
-        .filter(|task| task.service_id.as_deref() == Some(service.id.as_str()))
-    {
-        match task.state() {
-            Some(TaskState::Running) => running += 1,
-            Some(TaskState::Complete) => completed += 1,
-            _ => {}
-        }
-        match (&task.desired_state, task.state()) {
-            (Some(TaskState::Running), _) => desired_running += 1,
-            (Some(TaskState::Complete), Some(state)) if !state.is_terminal() => {
-                desired_complete += 1
-            }
-            _ => {}
-        }
-    }
-    let desired = match service.mode() {
-        ServiceMode::Replicated { replicas } => replicas,
-        ServiceMode::ReplicatedJob {
-            max_concurrent,
-            total_completions,
-        } => max_concurrent.min(total_completions),
-        ServiceMode::GlobalJob => desired_complete,
-        _ => desired_running,
-    };
-    service.service_status = Some(ServiceStatus {
-        running_tasks: Some(running),
-        desired_tasks: Some(desired),
-        completed_tasks: Some(completed),
-    });
     service
 }
 
@@ -232,9 +166,7 @@ impl Transport for ReplayTransport {
 
     async fn list_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
         self.require_manager()?;
-        let resolved = filter
-            .resolve(&self.snapshot.services, &self.snapshot.nodes)
-            .map_err(filter_error)?;
+        let resolved = filter.resolve(&self.snapshot.services, &self.snapshot.nodes)?;
         Ok(self
             .snapshot
             .tasks

@@ -23,13 +23,13 @@
 use std::collections::HashSet;
 
 use futures::{StreamExt, TryStreamExt};
-use swarm_models::{FilterError, FilterKey, Node, Service, Task, TaskFilter};
+use swarm_models::{FilterKey, Node, Service, Task, TaskFilter};
 
 use super::CliTransport;
 use super::command::chunk_ids;
 use super::stderr::object_failure;
 use crate::Transport;
-use crate::error::{Error, ObjectKind, Result};
+use crate::error::{ObjectKind, Result};
 
 /// Filter keys handed to `docker service ps` / `docker node ps` as they are.
 const PASSED_KEYS: [FilterKey; 4] = [
@@ -64,7 +64,7 @@ pub(super) async fn list_tasks(transport: &CliTransport, filter: &TaskFilter) ->
         NodeList::Nodes(nodes) => nodes.as_slice(),
         _ => &[],
     };
-    let resolved = filter.resolve(&services, nodes).map_err(filter_error)?;
+    let resolved = filter.resolve(&services, nodes)?;
     let passed = passed_filter_args(filter);
     let node_ids = nodes_in_scope(filter, nodes)?;
     let task_ids = if by_service {
@@ -115,7 +115,7 @@ fn services_in_scope(filter: &TaskFilter, services: &[Service]) -> Result<Vec<St
             scope.insert(key, value);
         }
     }
-    let resolved = scope.resolve(services, &[]).map_err(filter_error)?;
+    let resolved = scope.resolve(services, &[])?;
     Ok(services
         .iter()
         .filter(|service| {
@@ -150,7 +150,7 @@ fn nodes_in_scope(filter: &TaskFilter, nodes: &[Node]) -> Result<Vec<String>> {
     for value in filter.values(FilterKey::Node) {
         scope.insert(FilterKey::Node, value);
     }
-    let resolved = scope.resolve(&[], nodes).map_err(filter_error)?;
+    let resolved = scope.resolve(&[], nodes)?;
     Ok(nodes
         .iter()
         .filter(|node| {
@@ -267,40 +267,11 @@ fn ps_args(object: Object, object_ids: &[String], filters: &[String]) -> Vec<Str
     args
 }
 
-/// A filter that does not resolve fails like the daemon's answer would.
-fn filter_error(err: FilterError) -> Error {
-    match err {
-        FilterError::ServiceNotFound { value } => Error::NotFound {
-            kind: ObjectKind::Service,
-            id: value,
-        },
-        FilterError::NodeNotFound { value } => Error::NotFound {
-            kind: ObjectKind::Node,
-            id: value,
-        },
-        FilterError::Ambiguous {
-            kind,
-            value,
-            matches,
-        } => Error::Ambiguous {
-            kind: if kind == "node" {
-                ObjectKind::Node
-            } else {
-                ObjectKind::Service
-            },
-            id: value,
-            matches,
-        },
-        other => Error::InvalidFilter {
-            message: other.to_string(),
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use swarm_models::TaskState;
+    use crate::error::Error;
 
     fn service(id: &str, name: &str, labels: &[(&str, &str)]) -> Service {
         let labels: serde_json::Map<String, serde_json::Value> = labels
