@@ -212,7 +212,15 @@ impl RunConfig {
                 },
             });
         }
-        let timeout = global.timeout.as_deref().map(parse_duration).transpose()?;
+        let timeout = global
+            .timeout
+            .as_deref()
+            .map(|input| {
+                crate::duration::parse(input).ok_or_else(|| UsageError::Duration {
+                    input: input.to_owned(),
+                })
+            })
+            .transpose()?;
         let now = match global.now.as_deref() {
             Some(text) => text
                 .parse::<Timestamp>()
@@ -368,42 +376,6 @@ fn check_ids(kind: &'static str, ids: &[String]) -> Result<(), UsageError> {
     Ok(())
 }
 
-/// Parses `500ms`, `30s`, `2m`, `1h30m`, `1.5s`, `2d`: one or more number-unit pairs.
-pub fn parse_duration(input: &str) -> Result<Duration, UsageError> {
-    let bad = || UsageError::Duration {
-        input: input.to_owned(),
-    };
-    let text = input.trim();
-    if text.is_empty() {
-        return Err(bad());
-    }
-    let mut total = Duration::ZERO;
-    let mut rest = text;
-    while !rest.is_empty() {
-        let number_len = rest
-            .find(|character: char| !(character.is_ascii_digit() || character == '.'))
-            .ok_or_else(bad)?;
-        let (number, after) = rest.split_at(number_len);
-        let unit_len = after
-            .find(|character: char| character.is_ascii_digit() || character == '.')
-            .unwrap_or(after.len());
-        let (unit, next) = after.split_at(unit_len);
-        let value: f64 = number.parse().map_err(|_| bad())?;
-        let unit_seconds = match unit {
-            "ms" => 0.001,
-            "s" | "sec" | "secs" => 1.0,
-            "m" | "min" | "mins" => 60.0,
-            "h" | "hr" | "hrs" => 3600.0,
-            "d" | "day" | "days" => 86_400.0,
-            _ => return Err(bad()),
-        };
-        let part = Duration::try_from_secs_f64(value * unit_seconds).map_err(|_| bad())?;
-        total = total.checked_add(part).ok_or_else(bad)?;
-        rest = next;
-    }
-    Ok(total)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -422,18 +394,6 @@ mod tests {
         let mut argv = vec!["swarm-tasks"];
         argv.extend_from_slice(args);
         RunConfig::from_cli(Cli::try_parse_from(argv).unwrap(), &env())
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("30s").unwrap(), Duration::from_secs(30));
-        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
-        assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
-        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
-        assert_eq!(parse_duration("1.5s").unwrap(), Duration::from_millis(1500));
-        for bad in ["", "30", "s", "10x", "-5s", "1..2s", "ms30"] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
-        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 mod cli;
 mod config;
+mod duration;
 mod exit;
 mod render;
 mod report;

@@ -15,7 +15,7 @@ use crate::report;
 
 /// The whole command took longer than `--timeout`.
 #[derive(Debug, thiserror::Error)]
-#[error("gave up after {}: the command did not finish within --timeout", humanize(*after))]
+#[error("gave up after {}: the command did not finish within --timeout", crate::duration::format(*after))]
 pub struct DeadlineExceeded {
     /// The limit.
     pub after: Duration,
@@ -166,34 +166,4 @@ async fn inspect(
     } else {
         ExitCode::Failure
     })
-}
-
-/// `30s`, `2m`, `1m30s`, `500ms` for messages.
-fn humanize(duration: Duration) -> String {
-    let millis = duration.as_millis();
-    if millis % 1000 != 0 {
-        return format!("{millis}ms");
-    }
-    let seconds = duration.as_secs();
-    match (seconds / 3600, seconds % 3600 / 60, seconds % 60) {
-        (0, 0, s) => format!("{s}s"),
-        (0, m, 0) => format!("{m}m"),
-        (0, m, s) => format!("{m}m{s}s"),
-        (h, 0, 0) => format!("{h}h"),
-        (h, m, s) => format!("{h}h{m}m{s}s"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_for_messages() {
-        assert_eq!(humanize(Duration::from_secs(30)), "30s");
-        assert_eq!(humanize(Duration::from_secs(120)), "2m");
-        assert_eq!(humanize(Duration::from_secs(90)), "1m30s");
-        assert_eq!(humanize(Duration::from_millis(1500)), "1500ms");
-        assert_eq!(humanize(Duration::from_secs(7200)), "2h");
-    }
 }
