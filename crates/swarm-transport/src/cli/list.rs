@@ -270,8 +270,8 @@ fn ps_args(object: Object, object_ids: &[String], filters: &[String]) -> Vec<Str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use swarm_models::TaskState;
     use crate::error::Error;
+    use swarm_models::TaskState;
 
     fn service(id: &str, name: &str, labels: &[(&str, &str)]) -> Service {
         let labels: serde_json::Map<String, serde_json::Value> = labels
