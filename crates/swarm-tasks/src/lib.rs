@@ -17,7 +17,7 @@
 //! - [`endpoint`]: which daemon `docker` would talk to (`--host`, `DOCKER_HOST`, contexts),
 //!   as a pure function.
 //! - [`rows`]: docker's task names, sort order and history grouping, as pure functions.
-//! - [`blocking`] (feature `blocking`): the same client without async.
+//! - `blocking` (feature `blocking`): the same client without async.
 //!
 //! # Using the client
 //!
@@ -100,7 +100,7 @@
 //! |---|---|---|
 //! | `http` | yes | the Engine API transport (unix socket, TCP, TLS) |
 //! | `cli` | yes | the transport that runs the `docker` binary (contexts, `ssh://`) |
-//! | `blocking` | no | [`blocking::Client`] |
+//! | `blocking` | no | `blocking::Client` |
 //! | `mock` | no | `transport::MockTransport`, a mockall mock for your tests |
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
