@@ -8,6 +8,7 @@
 //! in natural order (`.2` before `.10`), then newest first; the older tasks of a slot follow
 //! the newest one and are marked as history.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -56,7 +57,9 @@ impl TaskRow {
 
     /// The image as docker shows it without `--no-trunc`: see [`display_image`].
     pub fn display_image(&self) -> Option<String> {
-        self.image.as_deref().map(display_image)
+        self.image
+            .as_deref()
+            .map(|image| display_image(image).into_owned())
     }
 
     /// The task ID.
@@ -65,10 +68,10 @@ impl TaskRow {
     }
 }
 
-/// The image as `docker service ps` shows it by default: a digest is dropped when the
-/// reference also has a tag (`nginx:1.25@sha256:…` becomes `nginx:1.25`), and the default
-/// registry and `library/` namespace are dropped (`docker.io/library/nginx:1.25` becomes
-/// `nginx:1.25`). A reference with a digest and no tag is kept whole, as docker does.
+/// The image as `docker service ps` shows it by default: for a tagged reference, the
+/// familiar name and tag without the digest (`docker.io/library/nginx:1.25@sha256:ab..`
+/// becomes `nginx:1.25`). A reference without a tag, or one that does not parse as a
+/// reference, is shown unchanged, digest included, as docker does.
 ///
 /// ```
 /// use swarm_tasks::rows::display_image;
@@ -77,22 +80,20 @@ impl TaskRow {
 /// assert_eq!(display_image("docker.io/library/redis:7"), "redis:7");
 /// assert_eq!(display_image("busybox@sha256:abc"), "busybox@sha256:abc");
 /// ```
-pub fn display_image(image: &str) -> String {
-    let familiar = image
-        .strip_prefix("docker.io/library/")
-        .or_else(|| image.strip_prefix("index.docker.io/library/"))
-        .or_else(|| image.strip_prefix("docker.io/"))
-        .unwrap_or(image);
-    let Some((name, _digest)) = familiar.split_once('@') else {
-        return familiar.to_owned();
+pub fn display_image(image: &str) -> Cow<'_, str> {
+    let name_and_tag = image.split_once('@').map_or(image, |(before, _)| before);
+    let last_slash = name_and_tag.rfind('/').map_or(0, |idx| idx + 1);
+    let Some(colon) = name_and_tag[last_slash..]
+        .rfind(':')
+        .map(|idx| idx + last_slash)
+    else {
+        return Cow::Borrowed(image);
     };
-    // A tag is a `:` after the last `/` (a `:` before it belongs to a registry port).
-    let last_component = name.rsplit('/').next().unwrap_or(name);
-    if last_component.contains(':') {
-        name.to_owned()
-    } else {
-        familiar.to_owned()
+    let (name, tag) = (&name_and_tag[..colon], &name_and_tag[colon + 1..]);
+    if !is_valid_tag(tag) || !is_valid_name(name) {
+        return Cow::Borrowed(image);
     }
+    Cow::Owned(format!("{}:{tag}", familiar_name(name)))
 }
 
 /// docker's display name of a task: `service.slot`, or `service.nodeID` when the task has no
@@ -264,6 +265,64 @@ fn row_for(task: Task, names: &NameIndex) -> TaskRow {
 fn trim_zeros(digits: &[u8]) -> &[u8] {
     let zeros = digits.iter().take_while(|c| **c == b'0').count();
     &digits[zeros..]
+}
+
+/// A docker tag: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
+fn is_valid_tag(tag: &str) -> bool {
+    let mut chars = tag.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphanumeric() || first == '_');
+    first_ok
+        && tag.len() <= 128
+        && chars.all(|character| {
+            character.is_ascii_alphanumeric() || matches!(character, '_' | '.' | '-')
+        })
+}
+
+/// A repository name with an optional domain: path components are lowercase.
+fn is_valid_name(name: &str) -> bool {
+    if name.is_empty() {
+        return false;
+    }
+    let (_, path) = split_domain(name);
+    !path.is_empty()
+        && path.split('/').all(|component| {
+            !component.is_empty()
+                && component.chars().all(|character| {
+                    character.is_ascii_lowercase()
+                        || character.is_ascii_digit()
+                        || matches!(character, '.' | '_' | '-')
+                })
+        })
+}
+
+/// Splits `registry.example:5000/team/app` into the domain and the path, the way the docker
+/// reference library decides whether the first component is a registry.
+fn split_domain(name: &str) -> (Option<&str>, &str) {
+    match name.split_once('/') {
+        Some((first, rest))
+            if first.contains('.')
+                || first.contains(':')
+                || first == "localhost"
+                || first.chars().any(|c| c.is_ascii_uppercase()) =>
+        {
+            (Some(first), rest)
+        }
+        _ => (None, name),
+    }
+}
+
+/// The name without `docker.io/` and `library/`, as docker prints it.
+fn familiar_name(name: &str) -> &str {
+    let (domain, path) = split_domain(name);
+    match domain {
+        Some("docker.io" | "index.docker.io") | None => match path.strip_prefix("library/") {
+            Some(short) if !short.contains('/') => short,
+            _ => path,
+        },
+        Some(_) => name,
+    }
 }
 
 #[cfg(test)]

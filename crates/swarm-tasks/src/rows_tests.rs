@@ -316,3 +316,27 @@ fn display_image_strips_digest_only_with_a_tag() {
     );
     assert_eq!(display_image("quay.io/x/y"), "quay.io/x/y");
 }
+
+#[test]
+fn images_lose_digest_and_default_registry() {
+    let cases = [
+        ("nginx:1.25@sha256:0123abcd", "nginx:1.25"),
+        ("docker.io/library/nginx:1.25", "nginx:1.25"),
+        ("docker.io/team/app:v2@sha256:aa", "team/app:v2"),
+        ("library/busybox:1.36", "busybox:1.36"),
+        (
+            "registry.example:5000/app:v1@sha256:ff",
+            "registry.example:5000/app:v1",
+        ),
+        ("localhost:5000/app:dev", "localhost:5000/app:dev"),
+        // No tag: docker leaves the reference alone, digest included.
+        ("busybox@sha256:0123", "busybox@sha256:0123"),
+        ("busybox", "busybox"),
+        ("registry.example:5000/app", "registry.example:5000/app"),
+        // Not a reference: unchanged.
+        ("Not An Image:1", "Not An Image:1"),
+    ];
+    for (image, shown) in cases {
+        assert_eq!(display_image(image), shown, "{image}");
+    }
+}

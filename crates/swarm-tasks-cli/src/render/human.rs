@@ -111,25 +111,6 @@ fn char_width(character: char) -> usize {
     if wide { 2 } else { 1 }
 }
 
-/// The image as docker's table shows it: for a tagged reference, the familiar name and tag
-/// without the `@sha256:` digest (`docker.io/library/nginx:1.25@sha256:ab..` -> `nginx:1.25`).
-/// References without a tag, or that do not parse as references, are shown unchanged.
-pub fn display_image(image: &str) -> Cow<'_, str> {
-    let name_and_tag = image.split_once('@').map_or(image, |(before, _)| before);
-    let last_slash = name_and_tag.rfind('/').map_or(0, |idx| idx + 1);
-    let Some(colon) = name_and_tag[last_slash..]
-        .rfind(':')
-        .map(|idx| idx + last_slash)
-    else {
-        return Cow::Borrowed(image);
-    };
-    let (name, tag) = (&name_and_tag[..colon], &name_and_tag[colon + 1..]);
-    if !is_valid_tag(tag) || !is_valid_name(name) {
-        return Cow::Borrowed(image);
-    }
-    Cow::Owned(format!("{}:{tag}", familiar_name(name)))
-}
-
 /// `*:8080->80/tcp` for each published port, comma-separated.
 pub fn ports(ports: &[PortConfig]) -> String {
     ports
@@ -146,64 +127,6 @@ pub fn ports(ports: &[PortConfig]) -> String {
         })
         .collect::<Vec<_>>()
         .join(",")
-}
-
-/// A docker tag: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
-fn is_valid_tag(tag: &str) -> bool {
-    let mut chars = tag.chars();
-    let first_ok = chars
-        .next()
-        .is_some_and(|first| first.is_ascii_alphanumeric() || first == '_');
-    first_ok
-        && tag.len() <= 128
-        && chars.all(|character| {
-            character.is_ascii_alphanumeric() || matches!(character, '_' | '.' | '-')
-        })
-}
-
-/// A repository name with an optional domain: path components are lowercase.
-fn is_valid_name(name: &str) -> bool {
-    if name.is_empty() {
-        return false;
-    }
-    let (_, path) = split_domain(name);
-    !path.is_empty()
-        && path.split('/').all(|component| {
-            !component.is_empty()
-                && component.chars().all(|character| {
-                    character.is_ascii_lowercase()
-                        || character.is_ascii_digit()
-                        || matches!(character, '.' | '_' | '-')
-                })
-        })
-}
-
-/// Splits `registry.example:5000/team/app` into the domain and the path, the way the docker
-/// reference library decides whether the first component is a registry.
-fn split_domain(name: &str) -> (Option<&str>, &str) {
-    match name.split_once('/') {
-        Some((first, rest))
-            if first.contains('.')
-                || first.contains(':')
-                || first == "localhost"
-                || first.chars().any(|c| c.is_ascii_uppercase()) =>
-        {
-            (Some(first), rest)
-        }
-        _ => (None, name),
-    }
-}
-
-/// The name without `docker.io/` and `library/`, as docker prints it.
-fn familiar_name(name: &str) -> &str {
-    let (domain, path) = split_domain(name);
-    match domain {
-        Some("docker.io" | "index.docker.io") | None => match path.strip_prefix("library/") {
-            Some(short) if !short.contains('/') => short,
-            _ => path,
-        },
-        Some(_) => name,
-    }
 }
 
 #[cfg(test)]
@@ -256,30 +179,6 @@ mod tests {
         assert_eq!(display_width(&cut), 30);
         assert_eq!(ellipsis("日本語の長いエラー", 6), "日本…");
         assert_eq!(ellipsis("abc", 0), "");
-    }
-
-    #[test]
-    fn images_lose_digest_and_default_registry() {
-        let cases = [
-            ("nginx:1.25@sha256:0123abcd", "nginx:1.25"),
-            ("docker.io/library/nginx:1.25", "nginx:1.25"),
-            ("docker.io/team/app:v2@sha256:aa", "team/app:v2"),
-            ("library/busybox:1.36", "busybox:1.36"),
-            (
-                "registry.example:5000/app:v1@sha256:ff",
-                "registry.example:5000/app:v1",
-            ),
-            ("localhost:5000/app:dev", "localhost:5000/app:dev"),
-            // No tag: docker leaves the reference alone, digest included.
-            ("busybox@sha256:0123", "busybox@sha256:0123"),
-            ("busybox", "busybox"),
-            ("registry.example:5000/app", "registry.example:5000/app"),
-            // Not a reference: unchanged.
-            ("Not An Image:1", "Not An Image:1"),
-        ];
-        for (image, shown) in cases {
-            assert_eq!(display_image(image), shown, "{image}");
-        }
     }
 
     #[test]

@@ -12,7 +12,9 @@ use std::io::{self, Write};
 use chrono::{DateTime, Utc};
 use swarm_tasks::models::{PortConfig, TaskState, Timestamp};
 
-use super::human::{display_image, display_width, ellipsis, human_duration, ports, title_case};
+use swarm_tasks::rows::display_image;
+
+use super::human::{display_width, ellipsis, human_duration, ports, title_case};
 use crate::sanitize::for_terminal;
 
 /// The column headers of `docker service ps`.
