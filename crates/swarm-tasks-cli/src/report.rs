@@ -130,6 +130,9 @@ fn transport_hint(error: &TransportError) -> Option<&'static str> {
         TransportError::Timeout { .. } => {
             Some("raise --timeout, or check that the daemon answers (`docker info`)")
         }
+        TransportError::PermissionDenied { .. } => {
+            Some("add your user to the docker group (then log in again), or run with sudo")
+        }
         TransportError::CliNotFound { .. } => {
             Some("install the docker CLI, or use --transport http")
         }

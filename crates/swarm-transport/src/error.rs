@@ -93,9 +93,7 @@ impl NotManagerReason {
 #[non_exhaustive]
 pub enum Error {
     /// Nothing answered at the endpoint (no socket, connection refused, DNS failure).
-    #[error(
-        "cannot reach the docker daemon at {endpoint}: is it running, and is this the right host?"
-    )]
+    #[error("cannot reach the docker daemon at {endpoint}")]
     DaemonUnreachable {
         /// Where we tried to connect.
         endpoint: String,
@@ -104,9 +102,7 @@ pub enum Error {
         source: Option<BoxError>,
     },
     /// The socket or daemon refused us for lack of permission.
-    #[error(
-        "permission denied connecting to {endpoint}: add your user to the docker group or use sudo"
-    )]
+    #[error("permission denied connecting to {endpoint}")]
     PermissionDenied {
         /// Where we tried to connect.
         endpoint: String,
@@ -186,7 +182,7 @@ pub enum Error {
         source: serde_json::Error,
     },
     /// The `docker` binary could not be started.
-    #[error("cannot run {}: install the docker CLI or pass its path", program.display())]
+    #[error("cannot run {}", program.display())]
     CliNotFound {
         /// The program we tried to run.
         program: PathBuf,
