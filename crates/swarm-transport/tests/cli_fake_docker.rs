@@ -28,9 +28,10 @@ impl FakeDocker {
         let dir = tempfile::tempdir().unwrap();
         let program = dir.path().join("docker");
         let log = dir.path().join("args.log");
+        // The whole argument vector is appended with ONE write, so the concurrent
+        // invocations of chunked inspects cannot interleave their lines.
         let script = format!(
-            "#!/bin/sh\nfor arg in \"$@\"; do printf '%s\\n' \"$arg\" >> '{}'; done\necho --end-- >> '{}'\n{body}\n",
-            log.display(),
+            "#!/bin/sh\nrec=''\nfor arg in \"$@\"; do rec=\"$rec$arg\n\"; done\nprintf '%s--end--\\n' \"$rec\" >> '{}'\n{body}\n",
             log.display()
         );
         std::fs::write(&program, script).unwrap();
