@@ -2,9 +2,10 @@
 //! `filters` JSON or into `docker --filter` arguments, and evaluated against tasks the way
 //! the daemon evaluates them (for the replay transport and the fake engine).
 //!
-//! Values of one key are OR'ed, keys are AND'ed. `service` and `node` accept a name, an ID or
-//! a unique ID prefix; [`TaskFilter::resolve`] turns them into IDs first, and fails like the
-//! daemon does when one matches nothing.
+//! Values of one key are OR'ed, except `label`: every given label must be on the service (the
+//! daemon matches labels with `MatchKVList`). Keys are AND'ed. `service` and `node` accept a
+//! name, an ID or a unique ID prefix; [`TaskFilter::resolve`] turns them into IDs first, and
+//! fails like the daemon does when one matches nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

@@ -160,8 +160,8 @@ pub struct NodePsArgs {
 /// Selection and output flags shared by `ls`, `service ps` and `node ps`.
 #[derive(Debug, Args)]
 pub struct TaskListArgs {
-    /// Filter tasks by KEY=VALUE (repeatable; values of one key are OR'ed, keys AND'ed).
-    /// Keys: id, name, service, node, label, desired-state, runtime
+    /// Filter tasks by KEY=VALUE (repeatable; values of one key are OR'ed, every label must
+    /// match, keys are AND'ed). Keys: id, name, service, node, label, desired-state, runtime
     #[arg(short = 'f', long = "filter", value_name = "KEY=VALUE")]
     pub filters: Vec<String>,
 
