@@ -4,16 +4,8 @@
 //! `main` only parses flags, moves to the project root and dispatches; each command lives in
 //! its own module.
 
-// The CLI's clap definition, compiled in so `codegen` can render the command-line reference
-// from it. These two files must depend only on clap, clap_complete and each other.
-#[path = "../../crates/swarm-tasks-cli/src/cli.rs"]
-#[allow(dead_code)] // Only `cli::command()` is used here; the rest serves the CLI.
-mod cli;
 mod codegen;
 mod diff;
-#[path = "../../crates/swarm-tasks-cli/src/exit.rs"]
-#[allow(dead_code)] // Needed by `cli`, which names the exit codes in its help.
-mod exit;
 mod fixtures;
 mod flags;
 mod release;

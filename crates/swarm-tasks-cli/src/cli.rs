@@ -6,15 +6,16 @@
 //! run configuration. Help, completions and the CLI reference are all generated from these
 //! definitions, so a flag's doc is written once, here.
 //!
-//! `cargo xtask codegen` compiles this file and `exit.rs` into xtask to render docs/cli.md, so
-//! both may use only clap, clap_complete and each other. After changing a help text, run
+//! `cargo xtask codegen` renders docs/cli.md from [`command`]: after changing a help text, run
 //! `cargo xtask codegen`.
 
 use std::path::PathBuf;
 
 use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use swarm_tasks::TransportKind;
 
 use crate::exit::ExitCode;
+use crate::format::FormatValueParser;
 
 /// `swarm-tasks`: Docker Swarm tasks, listed and inspected the way `docker service ps` shows
 /// them, with lossless JSON and fewer round trips.
@@ -64,11 +65,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "DIR")]
     pub replay: Option<PathBuf>,
 
-    /// Give up when the command takes longer than this: 500ms, 30s, 2m, 1h30m ...
+    /// Give up when the command takes longer than this: 500ms, 30s, 2m, 1h30m, 1h 30m ...
     #[arg(long, global = true, value_name = "DURATION")]
     pub timeout: Option<String>,
 
-    /// When to color the table output (json and ndjson are never colored)
+    /// When to color the table output (json, inspect and templates are never colored)
     #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,
 
@@ -95,7 +96,7 @@ pub enum Command {
     #[command(visible_alias = "list")]
     Ls(ListArgs),
 
-    /// Print tasks as JSON, exactly as `docker inspect --type task` does
+    /// Print tasks as JSON, exactly as `docker inspect --type task` does, or through a template
     Inspect(InspectArgs),
 
     /// Service commands
@@ -189,27 +190,41 @@ pub struct InspectArgs {
     #[arg(required = true, value_name = "ID")]
     pub ids: Vec<String>,
 
-    /// Output format [default: json]
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    pub format: Option<Format>,
+    /// inspect (the full tasks as one JSON array, the default), json (one task per line),
+    /// table, or a Go template over each task: '{{.Status.State}}', '{{json .Status}}'
+    #[arg(short = 'f', long, value_name = "FORMAT", value_parser = FormatValueParser)]
+    pub format: Option<String>,
+
+    /// The kind of object, as docker's `--type`: only tasks are known here
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    pub object_type: Option<ObjectType>,
 
     /// Do not truncate IDs, images and errors in the table format
     #[arg(long)]
     pub no_trunc: bool,
 }
 
+/// The object kinds `inspect --type` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ObjectType {
+    /// Swarm tasks
+    Task,
+}
+
 /// How `ls`, `service ps` and `node ps` print.
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output format [default: table]
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    pub format: Option<Format>,
+    /// table (the default), json (docker's row objects, one per line), inspect (the full
+    /// tasks as one JSON array), or a Go template: '{{.Name}} {{.Node}}',
+    /// 'table {{.ID}}\t{{.CurrentState}}'
+    #[arg(long, value_name = "FORMAT", value_parser = FormatValueParser)]
+    pub format: Option<String>,
 
     /// Do not truncate IDs, images and errors
     #[arg(long)]
     pub no_trunc: bool,
 
-    /// Only print task IDs (full IDs, one per line)
+    /// Only print task IDs (12 characters, full with --no-trunc; one per line)
     #[arg(short, long)]
     pub quiet: bool,
 }
@@ -228,17 +243,6 @@ pub struct CompletionsArgs {
     /// The shell to generate the script for
     #[arg(value_enum, value_name = "SHELL")]
     pub shell: clap_complete::Shell,
-}
-
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Aligned columns, as `docker service ps` prints them (ID NAME IMAGE NODE DESIRED STATE ...)
-    Table,
-    /// One JSON array of full, lossless task objects, indented like `docker inspect`
-    Json,
-    /// One compact task object per line, for pipes and line-oriented tools
-    Ndjson,
 }
 
 /// When to color.
@@ -261,6 +265,17 @@ pub enum TransportArg {
     Http,
     /// Always run the docker binary (its contexts, ssh and TLS settings work as they do for docker)
     Cli,
+}
+
+/// The one mapping from the flag to the facade's transport choice.
+impl From<TransportArg> for TransportKind {
+    fn from(arg: TransportArg) -> Self {
+        match arg {
+            TransportArg::Auto => TransportKind::Auto,
+            TransportArg::Http => TransportKind::Http,
+            TransportArg::Cli => TransportKind::Cli,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -321,6 +336,6 @@ mod tests {
         };
         assert_eq!(args.tasks.filters, ["service=web", "node=n1"]);
         assert_eq!(args.tasks.states, ["running", "failed"]);
-        assert_eq!(args.tasks.output.format, Some(Format::Ndjson));
+        assert_eq!(args.tasks.output.format.as_deref(), Some("ndjson"));
     }
 }

@@ -10,11 +10,16 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use swarm_tasks::models::{FilterError, TaskFilter, TaskState, Timestamp};
+use swarm_tasks::models::{FilterError, FilterKey, TaskFilter, TaskState, Timestamp};
 use swarm_tasks::{PsOptions, TransportKind};
 
-use crate::cli::{self, Cli, ColorWhen, Format, TransportArg};
+use crate::cli::{self, Cli, ColorWhen, GlobalArgs};
+use crate::format::{Format, NDJSON_NOTE, Template, TemplateError};
 use crate::render::RenderOptions;
+
+/// The longest id, name, filter or other value accepted on the command line (4 KiB): longer
+/// input is a usage error before any request is made.
+pub const MAX_INPUT_LEN: usize = 4096;
 
 /// A command line that cannot be run as given.
 #[derive(Debug, thiserror::Error)]
@@ -42,13 +47,38 @@ pub enum UsageError {
         /// The state as given.
         state: String,
     },
+    /// A `--filter desired-state=` value that is not a task state.
+    #[error("unknown task state {state:?} in --filter desired-state: expected one of {}", TaskState::KNOWN.join(", "))]
+    UnknownDesiredState {
+        /// The state as given.
+        state: String,
+    },
     /// A `--timeout` that is not a duration.
     #[error(
-        "invalid duration {input:?} in --timeout: write a number and a unit, like 500ms, 30s, 2m or 1h30m"
+        "invalid duration {input:?} in --timeout: write numbers with units, like 500ms, 30s, 2m or 1h30m"
     )]
     Duration {
         /// The text as given.
         input: String,
+    },
+    /// A `--format` template that does not parse or names a field rows do not have.
+    #[error(transparent)]
+    Format(#[from] TemplateError),
+    /// `-H ""`: an empty host would silently mean the default one.
+    #[error(
+        "empty -H/--host: give a daemon address like unix:///var/run/docker.sock or tcp://host:2376"
+    )]
+    EmptyHost,
+    /// `--context ""`.
+    #[error("empty --context: give a context name (`docker context ls` lists them)")]
+    EmptyContext,
+    /// A value longer than [`MAX_INPUT_LEN`].
+    #[error("{what} is {len} bytes long, over the limit of 4096")]
+    TooLong {
+        /// Which argument.
+        what: &'static str,
+        /// Its length in bytes.
+        len: usize,
     },
     /// A `--now` / `SWARM_TASKS_NOW` that is not RFC 3339.
     #[error(
@@ -79,13 +109,15 @@ pub struct RunConfig {
     pub verbosity: u8,
     /// What to do.
     pub action: Action,
+    /// Notes for stderr before the run (a deprecated alias was used, ...).
+    pub notes: Vec<&'static str>,
 }
 
 /// How to reach the daemon; handed to the facade's `ClientBuilder`.
 #[derive(Debug, Clone)]
 pub struct Connection {
     /// `--transport`.
-    pub transport: TransportKindArg,
+    pub transport: TransportKind,
     /// `-H/--host`.
     pub host: Option<String>,
     /// `--context`.
@@ -94,29 +126,6 @@ pub struct Connection {
     pub replay: Option<PathBuf>,
     /// `--timeout`, also used as the facade's request timeout.
     pub timeout: Option<Duration>,
-}
-
-/// The transport choice, kept as our own enum so this module does not depend on whether the
-/// facade's enum is `Copy`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransportKindArg {
-    /// Let the facade decide.
-    Auto,
-    /// The Engine API.
-    Http,
-    /// The docker binary.
-    Cli,
-}
-
-impl TransportKindArg {
-    /// The facade's value.
-    pub fn to_kind(self) -> TransportKind {
-        match self {
-            Self::Auto => TransportKind::Auto,
-            Self::Http => TransportKind::Http,
-            Self::Cli => TransportKind::Cli,
-        }
-    }
 }
 
 /// A validated subcommand.
@@ -195,99 +204,164 @@ impl Environment {
 impl RunConfig {
     /// Validates the raw command line.
     pub fn from_cli(cli: Cli, env: &Environment) -> Result<Self, UsageError> {
-        let global = cli.global;
-        if global.host.is_some() && global.context.is_some() {
-            return Err(UsageError::Conflict {
-                first: "--host",
-                second: "--context",
-            });
-        }
-        if global.replay.is_some() && (global.host.is_some() || global.context.is_some()) {
-            return Err(UsageError::Conflict {
-                first: "--replay",
-                second: if global.host.is_some() {
-                    "--host"
-                } else {
-                    "--context"
-                },
-            });
-        }
-        let timeout = global
-            .timeout
-            .as_deref()
-            .map(|input| {
-                crate::duration::parse(input).ok_or_else(|| UsageError::Duration {
-                    input: input.to_owned(),
-                })
-            })
-            .transpose()?;
-        let now = match global.now.as_deref() {
-            Some(text) => text
-                .parse::<Timestamp>()
-                .map_err(|_| UsageError::Now {
-                    input: text.to_owned(),
-                })?
-                .as_datetime(),
-            None => env.now,
-        };
+        let connection = connection(&cli.global)?;
         let output = Output {
-            color: global.color,
-            now,
+            color: cli.global.color,
+            now: now(cli.global.now.as_deref(), env)?,
             env,
         };
-        let action = match cli.command {
-            cli::Command::Ls(args) => {
-                let (options, render) = task_list(args.tasks, &output)?;
-                Action::List { options, render }
-            }
-            cli::Command::Inspect(args) => {
-                check_ids("task", &args.ids)?;
-                let format = args.format.unwrap_or(Format::Json);
-                let render = output.render(format, args.no_trunc, false);
-                Action::Inspect {
-                    ids: args.ids,
-                    render,
-                }
-            }
-            cli::Command::Service(cli::ServiceCommand::Ps(args)) => {
-                check_ids("service", &args.services)?;
-                let (options, render) = task_list(args.tasks, &output)?;
-                Action::ServicePs {
-                    services: args.services,
-                    options,
-                    render,
-                }
-            }
-            cli::Command::Node(cli::NodeCommand::Ps(args)) => {
-                check_ids("node", &args.nodes)?;
-                let (options, render) = task_list(args.tasks, &output)?;
-                Action::NodePs {
-                    nodes: args.nodes,
-                    options,
-                    render,
-                }
-            }
-            cli::Command::Snapshot(args) => Action::Snapshot { dir: args.dir },
-            cli::Command::Completions(args) => Action::Completions { shell: args.shell },
-        };
-        let transport = match global.transport {
-            TransportArg::Auto => TransportKindArg::Auto,
-            TransportArg::Http => TransportKindArg::Http,
-            TransportArg::Cli => TransportKindArg::Cli,
-        };
+        let mut notes = Vec::new();
+        let action = action(cli.command, &output, &mut notes)?;
         Ok(Self {
-            connection: Connection {
-                transport,
-                host: global.host,
-                context: global.context,
-                replay: global.replay,
-                timeout,
-            },
-            deadline: timeout,
-            verbosity: global.verbose,
+            deadline: connection.timeout,
+            connection,
+            verbosity: cli.global.verbose,
             action,
+            notes,
         })
     }
+}
+
+/// Where the daemon is and how to reach it: the connection flags, checked against each other.
+fn connection(global: &GlobalArgs) -> Result<Connection, UsageError> {
+    if global
+        .host
+        .as_deref()
+        .is_some_and(|host| host.trim().is_empty())
+    {
+        return Err(UsageError::EmptyHost);
+    }
+    if global
+        .context
+        .as_deref()
+        .is_some_and(|name| name.trim().is_empty())
+    {
+        return Err(UsageError::EmptyContext);
+    }
+    check_len("-H/--host", global.host.as_deref())?;
+    check_len("--context", global.context.as_deref())?;
+    check_len("--timeout", global.timeout.as_deref())?;
+    if global.host.is_some() && global.context.is_some() {
+        return Err(UsageError::Conflict {
+            first: "--host",
+            second: "--context",
+        });
+    }
+    if global.replay.is_some() && (global.host.is_some() || global.context.is_some()) {
+        return Err(UsageError::Conflict {
+            first: "--replay",
+            second: if global.host.is_some() {
+                "--host"
+            } else {
+                "--context"
+            },
+        });
+    }
+    let timeout = global.timeout.as_deref().map(parse_duration).transpose()?;
+    Ok(Connection {
+        transport: global.transport.into(),
+        host: global.host.clone(),
+        context: global.context.clone(),
+        replay: global.replay.clone(),
+        timeout,
+    })
+}
+
+/// `--timeout`: humantime's grammar (`500ms`, `30s`, `2m`, `1h30m`, `1h 30m`), never zero.
+fn parse_duration(input: &str) -> Result<Duration, UsageError> {
+    match humantime::parse_duration(input.trim()) {
+        Ok(duration) if !duration.is_zero() => Ok(duration),
+        _ => Err(UsageError::Duration {
+            input: input.to_owned(),
+        }),
+    }
+}
+
+/// The instant ages are measured from: `--now` when given, else the real time.
+fn now(pinned: Option<&str>, env: &Environment) -> Result<DateTime<Utc>, UsageError> {
+    match pinned {
+        Some(text) => text
+            .parse::<Timestamp>()
+            .map(|timestamp| timestamp.as_datetime())
+            .map_err(|_| UsageError::Now {
+                input: text.to_owned(),
+            }),
+        None => Ok(env.now),
+    }
+}
+
+/// The subcommand with its arguments checked.
+fn action(
+    command: cli::Command,
+    output: &Output<'_>,
+    notes: &mut Vec<&'static str>,
+) -> Result<Action, UsageError> {
+    Ok(match command {
+        cli::Command::Ls(args) => {
+            let (options, render) = task_list(args.tasks, output, notes)?;
+            Action::List { options, render }
+        }
+        cli::Command::Inspect(args) => {
+            check_ids("task", &args.ids)?;
+            let format = match args.format.as_deref() {
+                Some(text) => object_format(text, notes)?,
+                None => Format::Inspect,
+            };
+            let render = output.render(format, args.no_trunc, false);
+            Action::Inspect {
+                ids: args.ids,
+                render,
+            }
+        }
+        cli::Command::Service(cli::ServiceCommand::Ps(args)) => {
+            check_ids("service", &args.services)?;
+            let (options, render) = task_list(args.tasks, output, notes)?;
+            Action::ServicePs {
+                services: args.services,
+                options,
+                render,
+            }
+        }
+        cli::Command::Node(cli::NodeCommand::Ps(args)) => {
+            check_ids("node", &args.nodes)?;
+            let (options, mut render) = task_list(args.tasks, output, notes)?;
+            render.quiet_short_ids = true;
+            Action::NodePs {
+                nodes: args.nodes,
+                options,
+                render,
+            }
+        }
+        cli::Command::Snapshot(args) => Action::Snapshot { dir: args.dir },
+        cli::Command::Completions(args) => Action::Completions { shell: args.shell },
+    })
+}
+
+/// A `--format` for rows: a name or a template whose placeholders rows have.
+pub fn row_format(text: &str, notes: &mut Vec<&'static str>) -> Result<Format, UsageError> {
+    check_len("--format", Some(text))?;
+    let parsed = Format::parse(text)?;
+    if parsed.used_alias {
+        notes.push(NDJSON_NOTE);
+    }
+    if let Format::Template(template) = &parsed.format {
+        crate::render::check_row_template(template)?;
+    }
+    Ok(parsed.format)
+}
+
+/// A `--format` for whole objects (`inspect`): a name, or a template taken as it is, as
+/// `docker inspect` takes it.
+pub fn object_format(text: &str, notes: &mut Vec<&'static str>) -> Result<Format, UsageError> {
+    check_len("--format", Some(text))?;
+    let parsed = Format::parse(text)?;
+    if parsed.used_alias {
+        notes.push(NDJSON_NOTE);
+    }
+    Ok(match parsed.format {
+        Format::Template(_) => Format::Template(Template::parse_raw(text)?),
+        other => other,
+    })
 }
 
 /// The output-related globals, to build [`RenderOptions`] per subcommand.
@@ -300,10 +374,11 @@ struct Output<'a> {
 impl Output<'_> {
     fn render(&self, format: Format, no_trunc: bool, quiet: bool) -> RenderOptions {
         RenderOptions {
+            color: use_color(self.color, &format, quiet, self.env),
             format,
             no_trunc,
             quiet,
-            color: use_color(self.color, format, quiet, self.env),
+            quiet_short_ids: false,
             now: self.now,
         }
     }
@@ -311,8 +386,8 @@ impl Output<'_> {
 
 /// Decides on color: only for the table, `always` forces it, `auto` needs a terminal on
 /// stdout, `NO_COLOR` unset or empty, and `TERM` other than `dumb`.
-pub fn use_color(when: ColorWhen, format: Format, quiet: bool, env: &Environment) -> bool {
-    if format != Format::Table || quiet {
+pub fn use_color(when: ColorWhen, format: &Format, quiet: bool, env: &Environment) -> bool {
+    if !format.is_table() || quiet {
         return false;
     }
     match when {
@@ -329,10 +404,19 @@ pub fn use_color(when: ColorWhen, format: Format, quiet: bool, env: &Environment
 fn task_list(
     args: cli::TaskListArgs,
     output: &Output<'_>,
+    notes: &mut Vec<&'static str>,
 ) -> Result<(PsOptions, RenderOptions), UsageError> {
     let mut filter = TaskFilter::new();
     for arg in &args.filters {
+        check_len("--filter", Some(arg))?;
         filter.push_arg(arg)?;
+    }
+    for state in filter.values(FilterKey::DesiredState) {
+        if TaskState::from(state.trim().to_ascii_lowercase().as_str()).is_unknown() {
+            return Err(UsageError::UnknownDesiredState {
+                state: state.to_owned(),
+            });
+        }
     }
     let states = args
         .states
@@ -345,12 +429,16 @@ fn task_list(
         latest: args.latest,
         no_resolve: args.no_resolve,
     };
-    let format = args.output.format.unwrap_or(Format::Table);
+    let format = match args.output.format.as_deref() {
+        Some(text) => row_format(text, notes)?,
+        None => Format::Table,
+    };
     let render = output.render(format, args.output.no_trunc, args.output.quiet);
     Ok((options, render))
 }
 
 fn parse_state(text: &str) -> Result<TaskState, UsageError> {
+    check_len("--state", Some(text))?;
     let lower = text.trim().to_ascii_lowercase();
     let state = TaskState::from(lower.as_str());
     if state.is_unknown() {
@@ -361,11 +449,29 @@ fn parse_state(text: &str) -> Result<TaskState, UsageError> {
     Ok(state)
 }
 
+fn check_len(what: &'static str, value: Option<&str>) -> Result<(), UsageError> {
+    match value {
+        Some(text) if text.len() > MAX_INPUT_LEN => Err(UsageError::TooLong {
+            what,
+            len: text.len(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 fn check_ids(kind: &'static str, ids: &[String]) -> Result<(), UsageError> {
     for id in ids {
         if id.trim().is_empty() {
             return Err(UsageError::EmptyId { kind });
         }
+        check_len(
+            match kind {
+                "task" => "a task id",
+                "service" => "a service id or name",
+                _ => "a node id or name",
+            },
+            Some(id),
+        )?;
         if id.starts_with('-') {
             return Err(UsageError::DashId {
                 kind,
@@ -377,142 +483,5 @@ fn check_ids(kind: &'static str, ids: &[String]) -> Result<(), UsageError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::Parser;
-
-    fn env() -> Environment {
-        Environment {
-            stdout_is_terminal: true,
-            no_color: None,
-            term: Some("xterm-256color".into()),
-            now: "2024-05-01T12:00:00Z".parse().unwrap(),
-        }
-    }
-
-    fn config(args: &[&str]) -> Result<RunConfig, UsageError> {
-        let mut argv = vec!["swarm-tasks"];
-        argv.extend_from_slice(args);
-        RunConfig::from_cli(Cli::try_parse_from(argv).unwrap(), &env())
-    }
-
-    #[test]
-    fn color_rules() {
-        let mut environment = env();
-        assert!(use_color(
-            ColorWhen::Auto,
-            Format::Table,
-            false,
-            &environment
-        ));
-        assert!(!use_color(
-            ColorWhen::Auto,
-            Format::Json,
-            false,
-            &environment
-        ));
-        assert!(!use_color(
-            ColorWhen::Always,
-            Format::Ndjson,
-            false,
-            &environment
-        ));
-        assert!(!use_color(
-            ColorWhen::Never,
-            Format::Table,
-            false,
-            &environment
-        ));
-        environment.no_color = Some(String::new());
-        assert!(use_color(
-            ColorWhen::Auto,
-            Format::Table,
-            false,
-            &environment
-        ));
-        environment.no_color = Some("1".into());
-        assert!(!use_color(
-            ColorWhen::Auto,
-            Format::Table,
-            false,
-            &environment
-        ));
-        assert!(use_color(
-            ColorWhen::Always,
-            Format::Table,
-            false,
-            &environment
-        ));
-        environment.no_color = None;
-        environment.term = Some("dumb".into());
-        assert!(!use_color(
-            ColorWhen::Auto,
-            Format::Table,
-            false,
-            &environment
-        ));
-        environment.term = None;
-        environment.stdout_is_terminal = false;
-        assert!(!use_color(
-            ColorWhen::Auto,
-            Format::Table,
-            false,
-            &environment
-        ));
-    }
-
-    #[test]
-    fn filters_and_states_are_typed() {
-        let run = config(&["ls", "-f", "service=web", "--state", "Running", "--latest"]).unwrap();
-        let Action::List { options, render } = run.action else {
-            panic!("not ls")
-        };
-        assert_eq!(
-            options
-                .filter
-                .values(swarm_tasks::models::FilterKey::Service)
-                .collect::<Vec<_>>(),
-            ["web"]
-        );
-        assert_eq!(options.states, [TaskState::Running]);
-        assert!(options.latest);
-        assert_eq!(render.format, Format::Table);
-    }
-
-    #[test]
-    fn bad_input_is_a_one_line_usage_error() {
-        let cases: [(&[&str], &str); 8] = [
-            (&["ls", "-f", "service"], "bad format of filter"),
-            (&["ls", "-f", "colour=red"], "invalid filter 'colour'"),
-            (&["inspect", ""], "empty task id"),
-            (&["inspect", "--", "-x"], "invalid task id \"-x\""),
-            (&["service", "ps", " "], "empty service id"),
-            (
-                &["ls", "--state", "runing"],
-                "unknown task state \"runing\"",
-            ),
-            (&["--timeout", "soon", "ls"], "invalid duration \"soon\""),
-            (
-                &["-H", "tcp://a:1", "--context", "b", "ls"],
-                "--host and --context",
-            ),
-        ];
-        for (args, expected) in cases {
-            let message = config(args).unwrap_err().to_string();
-            assert!(message.contains(expected), "{args:?}: {message}");
-            assert_eq!(message.lines().count(), 1, "{message}");
-        }
-    }
-
-    #[test]
-    fn now_can_be_pinned() {
-        let run = config(&["--now", "2020-01-01T00:00:00Z", "inspect", "abc"]).unwrap();
-        let Action::Inspect { render, ids } = run.action else {
-            panic!("not inspect")
-        };
-        assert_eq!(ids, ["abc"]);
-        assert_eq!(render.format, Format::Json);
-        assert_eq!(render.now.to_rfc3339(), "2020-01-01T00:00:00+00:00");
-        assert!(config(&["--now", "yesterday", "ls"]).is_err());
-    }
-}
+#[path = "config_tests.rs"]
+mod tests;

@@ -56,9 +56,13 @@ pub fn failure(err: &mut dyn Write, error: &anyhow::Error) -> ExitCode {
 /// True when the error is a closed stdout (`swarm-tasks ls | head -1`): not a failure.
 pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
-        cause
-            .downcast_ref::<io::Error>()
-            .is_some_and(|io_error| io_error.kind() == io::ErrorKind::BrokenPipe)
+        let io_error = cause.downcast_ref::<io::Error>().or_else(|| match cause
+            .downcast_ref::<crate::render::RenderError>(
+        ) {
+            Some(crate::render::RenderError::Io(io_error)) => Some(io_error),
+            _ => None,
+        });
+        io_error.is_some_and(|io_error| io_error.kind() == io::ErrorKind::BrokenPipe)
     })
 }
 

@@ -10,12 +10,13 @@ use swarm_tasks::{Client, PsOptions, PsReport};
 
 use crate::config::{Action, Connection, RunConfig};
 use crate::exit::ExitCode;
+use crate::format::Format;
 use crate::render::{self, RenderOptions};
 use crate::report;
 
 /// The whole command took longer than `--timeout`.
 #[derive(Debug, thiserror::Error)]
-#[error("gave up after {}: the command did not finish within --timeout", crate::duration::format(*after))]
+#[error("gave up after {}: the command did not finish within --timeout", humantime::format_duration(*after))]
 pub struct DeadlineExceeded {
     /// The limit.
     pub after: Duration,
@@ -53,7 +54,7 @@ pub async fn run(
 }
 
 async fn connect(connection: &Connection) -> anyhow::Result<Client> {
-    let mut builder = Client::builder().transport(connection.transport.to_kind());
+    let mut builder = Client::builder().transport(connection.transport);
     if let Some(host) = &connection.host {
         builder = builder.host(host.clone());
     }
@@ -151,11 +152,11 @@ async fn inspect(
 ) -> anyhow::Result<ExitCode> {
     let outcome = client.inspect_many(ids).await?;
     match render.format {
-        crate::cli::Format::Table => {
+        Format::Table => {
             let rows = client.rows(outcome.found, &PsOptions::default()).await?;
             render::write_rows(out, &rows, render)?;
         }
-        format => render::write_tasks(out, &outcome.found, format)?,
+        ref format => render::write_tasks(out, &outcome.found, format)?,
     }
     out.flush()?;
     for (_id, error) in &outcome.missing {

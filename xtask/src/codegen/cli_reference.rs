@@ -1,8 +1,8 @@
 //! Builds `docs/cli.md`, the command-line reference: the long help of `swarm-tasks` and of
 //! every subcommand, rendered by clap from the CLI's own definitions.
 //!
-//! The definitions are `crates/swarm-tasks-cli/src/cli.rs` and `exit.rs`, compiled into xtask
-//! as modules (see `main.rs`), so a flag's doc is written once and the reference cannot drift.
+//! The definitions are `swarm_tasks_cli::cli::command()` (the CLI is a library as well as a
+//! binary), so a flag's doc is written once and the reference cannot drift.
 //! Help is rendered at terminal width 0 (no wrapping), so the text is the same everywhere.
 
 use clap::Command;

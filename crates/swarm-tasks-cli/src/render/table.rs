@@ -6,16 +6,14 @@
 //! with docker's character for character. Colors are added after the widths are known, so an
 //! escape sequence never shifts a column.
 
-use std::borrow::Cow;
 use std::io::{self, Write};
 
-use chrono::{DateTime, Utc};
-use swarm_tasks::models::{PortConfig, TaskState, Timestamp};
+use swarm_tasks::TaskRow;
+use swarm_tasks::models::TaskState;
 
-use swarm_tasks::rows::display_image;
-
-use super::human::{display_width, ellipsis, human_duration, ports, title_case};
-use crate::sanitize::for_terminal;
+use super::RenderOptions;
+pub use super::fields::RowFields;
+use super::human::display_width;
 
 /// The column headers of `docker service ps`.
 pub const HEADERS: [&str; 8] = [
@@ -32,47 +30,6 @@ pub const HEADERS: [&str; 8] = [
 /// docker's tabwriter settings.
 const MIN_WIDTH: usize = 10;
 const PADDING: usize = 3;
-/// docker cuts errors to 30 columns.
-const MAX_ERROR_WIDTH: usize = 30;
-/// docker's short IDs.
-const SHORT_ID_LEN: usize = 12;
-
-/// What one table line shows, borrowed from a facade row. A separate view keeps the table
-/// code independent of how the facade builds its rows, and easy to test.
-#[derive(Debug, Clone, Default)]
-pub struct RowView<'a> {
-    /// The task ID.
-    pub id: &'a str,
-    /// `service.slot` or `service.nodeID`.
-    pub name: &'a str,
-    /// An older task of the same slot, shown as ` \_ name`.
-    pub is_history: bool,
-    /// The image from the task's spec.
-    pub image: Option<&'a str>,
-    /// The node's hostname (or ID with `--no-resolve`).
-    pub node: Option<&'a str>,
-    /// The desired state.
-    pub desired_state: Option<&'a TaskState>,
-    /// The current state.
-    pub current_state: Option<&'a TaskState>,
-    /// When the current state began.
-    pub since: Option<Timestamp>,
-    /// The task's error.
-    pub error: Option<&'a str>,
-    /// Ports published in host mode.
-    pub ports: &'a [PortConfig],
-}
-
-/// How to print the table.
-#[derive(Debug, Clone, Copy)]
-pub struct TableOptions {
-    /// Keep full IDs, image digests and errors.
-    pub no_trunc: bool,
-    /// Add ANSI colors.
-    pub color: bool,
-    /// The instant ages are measured from.
-    pub now: DateTime<Utc>,
-}
 
 /// A color for a cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,13 +42,14 @@ enum Style {
 }
 
 impl Style {
-    fn start(self) -> &'static str {
+    fn ansi(self) -> anstyle::Style {
+        use anstyle::AnsiColor;
         match self {
-            Self::Bold => "\x1b[1m",
-            Self::Green => "\x1b[32m",
-            Self::Yellow => "\x1b[33m",
-            Self::Red => "\x1b[31m",
-            Self::Dim => "\x1b[2m",
+            Self::Bold => anstyle::Style::new().bold(),
+            Self::Green => AnsiColor::Green.on_default(),
+            Self::Yellow => AnsiColor::Yellow.on_default(),
+            Self::Red => AnsiColor::Red.on_default(),
+            Self::Dim => anstyle::Style::new().dimmed(),
         }
     }
 }
@@ -122,8 +80,8 @@ impl Cell {
 /// Writes the header and one line per row.
 pub fn write_table(
     out: &mut dyn Write,
-    rows: &[RowView<'_>],
-    options: &TableOptions,
+    rows: &[TaskRow],
+    options: &RenderOptions,
 ) -> io::Result<()> {
     let header_style = options.color.then_some(Style::Bold);
     let mut lines: Vec<Vec<Cell>> = Vec::with_capacity(rows.len() + 1);
@@ -138,72 +96,24 @@ pub fn write_table(
 }
 
 /// The eight cells of a row, as docker fills them.
-fn cells(row: &RowView<'_>, options: &TableOptions) -> Vec<Cell> {
-    let id = if options.no_trunc {
-        row.id.to_owned()
-    } else {
-        row.id.chars().take(SHORT_ID_LEN).collect()
-    };
-    let name = if row.is_history {
-        format!(" \\_ {}", row.name)
-    } else {
-        row.name.to_owned()
-    };
-    let image = row.image.map_or(Cow::Borrowed(""), |image| {
-        if options.no_trunc {
-            Cow::Borrowed(image)
-        } else {
-            display_image(image)
-        }
-    });
-    let desired = row
-        .desired_state
-        .map(|state| title_case(state.as_str()))
-        .unwrap_or_default();
-    let current = current_state(row, options.now);
-    let error = row
-        .error
-        .filter(|error| !error.is_empty())
-        .map_or(String::new(), |error| {
-            let error = for_terminal(error);
-            if options.no_trunc {
-                format!("\"{error}\"")
-            } else {
-                format!("\"{}\"", ellipsis(&error, MAX_ERROR_WIDTH))
-            }
-        });
+fn cells(row: &TaskRow, options: &RenderOptions) -> Vec<Cell> {
+    let fields = RowFields::new(row, options.no_trunc, true, options.now);
     let color = options.color;
     vec![
-        Cell::plain(for_terminal(&id)),
+        Cell::plain(fields.id),
+        Cell::styled(fields.name, (color && row.is_history).then_some(Style::Dim)),
+        Cell::plain(fields.image),
+        Cell::plain(fields.node),
+        Cell::plain(fields.desired_state),
         Cell::styled(
-            for_terminal(&name),
-            (color && row.is_history).then_some(Style::Dim),
+            fields.current_state,
+            color
+                .then(|| state_style(row.current_state.as_ref()))
+                .flatten(),
         ),
-        Cell::plain(for_terminal(&image)),
-        Cell::plain(for_terminal(row.node.unwrap_or(""))),
-        Cell::plain(desired),
-        Cell::styled(
-            for_terminal(&current),
-            color.then(|| state_style(row.current_state)).flatten(),
-        ),
-        Cell::styled(error, color.then_some(Style::Red)),
-        Cell::plain(ports(row.ports)),
+        Cell::styled(fields.error, color.then_some(Style::Red)),
+        Cell::plain(fields.ports),
     ]
-}
-
-/// `Running 5 minutes ago`: the Title-case state and its age in docker's lowercase words.
-fn current_state(row: &RowView<'_>, now: DateTime<Utc>) -> String {
-    let state = row
-        .current_state
-        .map(|state| title_case(state.as_str()))
-        .unwrap_or_default();
-    match row.since.filter(|since| !since.is_unset()) {
-        Some(since) => {
-            let age = human_duration(now.signed_duration_since(since.as_datetime()));
-            format!("{state} {} ago", age.to_lowercase())
-        }
-        None => state,
-    }
 }
 
 fn state_style(state: Option<&TaskState>) -> Option<Style> {
@@ -215,6 +125,16 @@ fn state_style(state: Option<&TaskState>) -> Option<Style> {
         other if other.is_starting_up() => Style::Yellow,
         _ => return None,
     })
+}
+
+/// Writes lines of tab-separated cells aligned as docker's tabwriter does (for `table`
+/// templates: their output is split at tabs).
+pub fn write_tab_separated(out: &mut dyn Write, lines: &[String]) -> io::Result<()> {
+    let lines: Vec<Vec<Cell>> = lines
+        .iter()
+        .map(|line| line.split('\t').map(Cell::plain).collect())
+        .collect();
+    write_aligned(out, &lines, false)
 }
 
 /// Pads every cell but the last of each line to its column's width, as docker's tabwriter.
@@ -235,9 +155,8 @@ fn write_aligned(out: &mut dyn Write, lines: &[Vec<Cell>], color: bool) -> io::R
         for (column_idx, cell) in line.iter().enumerate() {
             match cell.style {
                 Some(style) if color && !cell.text.is_empty() => {
-                    text.push_str(style.start());
-                    text.push_str(&cell.text);
-                    text.push_str("\x1b[0m");
+                    let style = style.ansi();
+                    text.push_str(&format!("{style}{}{style:#}", cell.text));
                 }
                 _ => text.push_str(&cell.text),
             }
@@ -255,15 +174,22 @@ fn write_aligned(out: &mut dyn Write, lines: &[Vec<Cell>], color: bool) -> io::R
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::Format;
+    use chrono::{DateTime, Utc};
+    use swarm_tasks::models::{PortConfig, Task, Timestamp};
+    use swarm_tasks::rows::NameIndex;
 
     fn now() -> DateTime<Utc> {
         "2024-05-01T12:00:00Z".parse().unwrap()
     }
 
-    fn render(rows: &[RowView<'_>], no_trunc: bool, color: bool) -> String {
+    fn render(rows: &[TaskRow], no_trunc: bool, color: bool) -> String {
         let mut out = Vec::new();
-        let options = TableOptions {
+        let options = RenderOptions {
+            format: Format::Table,
             no_trunc,
+            quiet: false,
+            quiet_short_ids: false,
             color,
             now: now(),
         };
@@ -271,17 +197,22 @@ mod tests {
         String::from_utf8(out).unwrap()
     }
 
-    fn running() -> RowView<'static> {
-        RowView {
-            id: "k3x2b9n8m7v6c5x4z3a2s1d0f",
-            name: "web.1",
-            image: Some("nginx:1.25@sha256:0123456789abcdef"),
-            node: Some("node-1"),
-            desired_state: Some(&TaskState::Running),
-            current_state: Some(&TaskState::Running),
-            since: Some("2024-05-01T11:55:00Z".parse().unwrap()),
-            ..RowView::default()
-        }
+    fn running() -> TaskRow {
+        let task = Task {
+            id: "k3x2b9n8m7v6c5x4z3a2s1d0f".into(),
+            ..Task::default()
+        };
+        let mut row = TaskRow::new(task, &NameIndex::ids_only());
+        row.name = "web.1".into();
+        row.image = Some("nginx:1.25@sha256:0123456789abcdef".into());
+        row.node_name = Some("node-1".into());
+        row.desired_state = Some(TaskState::Running);
+        row.current_state = Some(TaskState::Running);
+        row.since = Some("2024-05-01T11:55:00Z".parse().unwrap());
+        row.error = None;
+        row.ports = Vec::new();
+        row.is_history = false;
+        row
     }
 
     #[test]
@@ -294,15 +225,13 @@ mod tests {
 
     #[test]
     fn columns_like_docker() {
-        let failed = RowView {
-            id: "p9o8i7u6y5t4r3e2w1q0a9s8d",
-            is_history: true,
-            desired_state: Some(&TaskState::Shutdown),
-            current_state: Some(&TaskState::Failed),
-            since: Some("2024-05-01T10:00:00Z".parse().unwrap()),
-            error: Some("task: non-zero exit (1): the process crashed badly"),
-            ..running()
-        };
+        let mut failed = running();
+        failed.task.id = "p9o8i7u6y5t4r3e2w1q0a9s8d".into();
+        failed.is_history = true;
+        failed.desired_state = Some(TaskState::Shutdown);
+        failed.current_state = Some(TaskState::Failed);
+        failed.since = Some("2024-05-01T10:00:00Z".parse().unwrap());
+        failed.error = Some("task: non-zero exit (1): the process crashed badly".into());
         let table = render(&[running(), failed], false, false);
         let expected = concat!(
             "ID             NAME        IMAGE        NODE      DESIRED STATE   CURRENT STATE           ERROR                              PORTS\n",
@@ -314,14 +243,9 @@ mod tests {
 
     #[test]
     fn no_trunc_keeps_everything() {
-        let table = render(
-            &[RowView {
-                error: Some("a very long error message that docker would cut"),
-                ..running()
-            }],
-            true,
-            false,
-        );
+        let mut row = running();
+        row.error = Some("a very long error message that docker would cut".into());
+        let table = render(&[row], true, false);
         assert!(table.contains("k3x2b9n8m7v6c5x4z3a2s1d0f"), "{table}");
         assert!(
             table.contains("nginx:1.25@sha256:0123456789abcdef"),
@@ -335,20 +259,14 @@ mod tests {
 
     #[test]
     fn ports_in_last_column() {
-        let published = [PortConfig {
+        let mut row = running();
+        row.ports = vec![PortConfig {
             protocol: Some("tcp".into()),
             target_port: Some(80),
             published_port: Some(8080),
             ..PortConfig::default()
         }];
-        let table = render(
-            &[RowView {
-                ports: &published,
-                ..running()
-            }],
-            false,
-            false,
-        );
+        let table = render(&[row], false, false);
         assert!(
             table.lines().nth(1).unwrap().ends_with("   *:8080->80/tcp"),
             "{table}"
@@ -357,15 +275,10 @@ mod tests {
 
     #[test]
     fn hostile_text_is_sanitized() {
-        let table = render(
-            &[RowView {
-                node: Some("evil\x1b]0;pwned\x07"),
-                error: Some("line\nbreak\u{202E}"),
-                ..running()
-            }],
-            false,
-            false,
-        );
+        let mut row = running();
+        row.node_name = Some("evil\x1b]0;pwned\x07".into());
+        row.error = Some("line\nbreak\u{202E}".into());
+        let table = render(&[row], false, false);
         assert!(
             !table.contains('\x1b') && !table.contains('\u{202E}'),
             "{table:?}"
@@ -373,6 +286,7 @@ mod tests {
         assert_eq!(table.lines().count(), 2, "{table:?}");
     }
 
+    /// The escape codes anstyle writes are the ones the table always had.
     #[test]
     fn color_does_not_shift_columns() {
         let plain = render(&[running()], false, false);
@@ -381,6 +295,11 @@ mod tests {
             colored.contains("\x1b[32mRunning 5 minutes ago\x1b[0m"),
             "{colored:?}"
         );
+        assert!(colored.starts_with("\x1b[1mID\x1b[0m"), "{colored:?}");
+        let mut history = running();
+        history.is_history = true;
+        let dim = render(&[history], false, true);
+        assert!(dim.contains("\x1b[2m \\_ web.1\x1b[0m"), "{dim:?}");
         let stripped = colored
             .replace("\x1b[32m", "")
             .replace("\x1b[1m", "")
@@ -388,12 +307,26 @@ mod tests {
         assert_eq!(stripped, plain);
     }
 
+    /// docker computes the age of the epoch like any other time, and caps Go's zero time.
     #[test]
-    fn unset_timestamp_shows_state_only() {
-        let row = RowView {
-            since: Some(Timestamp::unix_epoch()),
-            ..running()
-        };
-        assert!(render(&[row], false, false).contains("   Running   "));
+    fn unset_timestamps_read_as_docker_reads_them() {
+        let mut row = running();
+        row.since = Some(Timestamp::unix_epoch());
+        assert!(
+            render(&[row.clone()], false, false).contains("   Running 54 years ago   "),
+            "{}",
+            render(&[row.clone()], false, false)
+        );
+        row.since = Some(Timestamp::go_zero());
+        assert!(render(&[row], false, false).contains("   Running 292 years ago   "));
+    }
+
+    #[test]
+    fn json_row_keys_are_dockers_sorted() {
+        let fields = RowFields::new(&running(), false, true, now());
+        assert_eq!(
+            fields.to_data().to_json(),
+            r#"{"CurrentState":"Running 5 minutes ago","DesiredState":"Running","Error":"","ID":"k3x2b9n8m7v6","Image":"nginx:1.25","Name":"web.1","Node":"node-1","Ports":""}"#
+        );
     }
 }

@@ -38,19 +38,105 @@ fn service_ps_over_http_matches_replay_in_three_requests() {
 #[test]
 fn same_table_as_docker() {
     if Command::new("docker").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "same_table_as_docker needs the docker CLI under CI"
+        );
         eprintln!("SKIPPED same_table_as_docker: no `docker` binary on PATH");
         return;
     }
     let engine = FakeEngine::start_blocking(FakeSwarm::sample());
     let host = engine.host();
     let docker_config = tempfile::tempdir().unwrap();
-    let cases: [&[&str]; 4] = [
-        &["service", "ps", "web", "monitor", "broken"],
-        &["service", "ps", "--no-trunc", "web", "pending-svc"],
-        &["node", "ps", "node-2"],
-        &["service", "ps", "-q", "web"],
+    let swarm = engine.swarm();
+    let web_2: Vec<String> = swarm
+        .tasks_of_service("web")
+        .iter()
+        .map(|task| task["ID"].as_str().unwrap().to_owned())
+        .collect();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["service", "ps", "web", "monitor", "broken"],
+        vec!["service", "ps", "--no-trunc", "web", "pending-svc"],
+        vec!["node", "ps", "node-2"],
+        vec!["service", "ps", "-q", "web"],
+        vec!["node", "ps", "-q", "node-2"],
+        vec!["node", "ps", "-q", "--no-trunc", "node-2"],
+        // --format as docker means it: json rows, templates, table templates.
+        vec!["service", "ps", "--format", "json", "web", "broken"],
+        vec!["service", "ps", "--format", "{{json .}}", "web"],
+        vec!["service", "ps", "--no-trunc", "--format", "json", "broken"],
+        vec![
+            "service",
+            "ps",
+            "--format",
+            "table {{.ID}}\\t{{.Name}}\\t{{.Error}}",
+            "web",
+            "broken",
+        ],
+        vec![
+            "service",
+            "ps",
+            "--format",
+            "{{.Name}}\\t{{.Node}} {{upper .DesiredState}}",
+            "web",
+        ],
+        vec![
+            "node",
+            "ps",
+            "--format",
+            "table {{.Name}}\\t{{.Node}}",
+            "node-2",
+        ],
+        vec![
+            "node",
+            "ps",
+            "--format",
+            "{{.Name}} {{.CurrentState}} {{lower .Image | title}}",
+            "node-2",
+        ],
+        vec![
+            "service",
+            "ps",
+            "--format",
+            "{{join (split .Image \":\") \" \"}}|{{truncate .ID 5}}|{{pad .Error 1 1}}|{{println .Node}}",
+            "web",
+        ],
+        vec!["service", "ps", "--format", "table", "web"],
+        vec![
+            "inspect",
+            "--type",
+            "task",
+            "--format",
+            "{{.Status.State}} {{json .Status}}",
+            &web_2[0],
+            &web_2[1],
+        ],
+        vec![
+            "inspect",
+            "--type",
+            "task",
+            "-f",
+            "{{.ID}} {{.Spec.ContainerSpec.Image}} {{.Status.Timestamp}} {{.Slot}}",
+            &web_2[0],
+        ],
+        vec![
+            "inspect",
+            "--type",
+            "task",
+            "-f",
+            "{{json .Spec.ContainerSpec}}",
+            &web_2[0],
+        ],
+        vec![
+            "inspect",
+            "--type",
+            "task",
+            "-f",
+            "{{range .Spec.ContainerSpec.Env}}[{{.}}]{{end}} {{len .NetworksAttachments}}",
+            &web_2[0],
+        ],
     ];
-    for args in cases {
+    for args in &cases {
         // An empty config: a user's `tasksFormat` must not change docker's table.
         let docker = Command::new("docker")
             .env("DOCKER_CONFIG", docker_config.path())

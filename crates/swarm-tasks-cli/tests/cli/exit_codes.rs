@@ -53,7 +53,7 @@ clitest!(bad_filter_is_2, |dir| {
 });
 
 clitest!(clap_usage_errors_are_2, |dir| {
-    replay(dir, &["ls", "--format", "xml"]).code(2);
+    replay(dir, &["ls", "--color", "rainbow"]).code(2);
     replay(dir, &["service", "ps"]).code(2);
     replay(dir, &["frobnicate"]).code(2);
 });

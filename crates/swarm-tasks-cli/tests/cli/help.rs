@@ -34,7 +34,7 @@ fn subcommand_help_shows_flags_and_formats() {
     ] {
         assert!(text.contains(flag), "{flag} missing from:\n{text}");
     }
-    for value in ["table", "json", "ndjson"] {
+    for value in ["table", "json", "inspect", "Go template"] {
         assert!(text.contains(value), "{value} missing from:\n{text}");
     }
     assert!(!text.contains("--now"), "--now is hidden:\n{text}");

@@ -8,7 +8,7 @@ use std::process::Stdio;
 use insta::assert_snapshot;
 use swarm_testkit::{FakeSwarm, GenerateParams};
 
-use crate::util::{command, replay};
+use crate::util::{command, replay, run};
 
 clitest!(ls_table, |dir| {
     assert_snapshot!(replay(dir, &["ls"]).ok());
@@ -78,8 +78,8 @@ clitest!(quiet_prints_full_ids, |dir| {
     assert!(ids.lines().all(|id| id.len() == 25), "{ids}");
 });
 
-clitest!(json_is_lossless_and_in_row_order, |dir| {
-    let json = replay(dir, &["service", "ps", "web", "--format", "json"]);
+clitest!(inspect_format_is_lossless_and_in_row_order, |dir| {
+    let json = replay(dir, &["service", "ps", "web", "--format", "inspect"]);
     let text = json.ok();
     assert!(
         text.starts_with("[\n    {\n        \"ID\": "),
@@ -101,17 +101,43 @@ clitest!(json_is_lossless_and_in_row_order, |dir| {
     }
 });
 
-clitest!(ndjson_is_one_task_per_line, |dir| {
-    let ndjson = replay(dir, &["service", "ps", "web", "--format", "ndjson"]);
-    let text = ndjson.ok();
-    assert_snapshot!(text);
+clitest!(json_is_dockers_row_objects_one_per_line, |dir| {
     let json = replay(dir, &["service", "ps", "web", "--format", "json"]);
-    let array: Vec<serde_json::Value> = serde_json::from_str(json.ok()).unwrap();
-    let lines: Vec<serde_json::Value> = text
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
-    assert_eq!(lines, array);
+    let text = json.ok();
+    assert_snapshot!(text);
+    let keys = [
+        "CurrentState",
+        "DesiredState",
+        "Error",
+        "ID",
+        "Image",
+        "Name",
+        "Node",
+        "Ports",
+    ];
+    for line in text.lines() {
+        let row: serde_json::Map<String, serde_json::Value> = serde_json::from_str(line).unwrap();
+        assert_eq!(row.keys().collect::<Vec<_>>(), keys, "{line}");
+    }
+});
+
+clitest!(ndjson_is_json_with_a_note, |dir| {
+    let json = replay(dir, &["service", "ps", "web", "--format", "json"]);
+    let ndjson = run(&[
+        "--replay",
+        dir.to_str().unwrap(),
+        "service",
+        "ps",
+        "web",
+        "--format",
+        "ndjson",
+    ]);
+    ndjson.code(0);
+    assert_eq!(ndjson.stdout, json.ok());
+    assert_eq!(
+        ndjson.stderr,
+        format!("{}\n", swarm_tasks_cli::format::NDJSON_NOTE)
+    );
 });
 
 clitest!(empty_results, |dir| {
@@ -119,9 +145,9 @@ clitest!(empty_results, |dir| {
     let table = replay(dir, &none);
     assert_eq!(table.ok().lines().count(), 1, "just the header");
     let json = replay(dir, &[&none[..], &["--format", "json"]].concat());
-    assert_eq!(json.ok(), "[]\n");
-    let ndjson = replay(dir, &[&none[..], &["--format", "ndjson"]].concat());
-    assert_eq!(ndjson.ok(), "");
+    assert_eq!(json.ok(), "");
+    let objects = replay(dir, &[&none[..], &["--format", "inspect"]].concat());
+    assert_eq!(objects.ok(), "[]\n");
 });
 
 clitest!(inspect_prints_docker_inspect_json, |dir| {

@@ -1,0 +1,138 @@
+//! The process around a run: parse the arguments, validate them, start the runtime, run with
+//! Ctrl-C handling, and turn the outcome into an exit code.
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+
+use clap::FromArgMatches;
+use clap::error::ErrorKind;
+
+use crate::cli::Cli;
+use crate::config::{Environment, RunConfig};
+use crate::exit::ExitCode;
+use crate::{cli, report, run, sanitize};
+
+/// Runs `swarm-tasks` with the process's arguments and environment; returns the exit code.
+pub fn main() -> ExitCode {
+    // Not locked: a transport's blocking thread may log to stderr while we wait for it.
+    let mut err = io::stderr();
+    let cli = match parse_args() {
+        Ok(cli) => cli,
+        Err(exit_code) => return exit_code,
+    };
+    let config = match RunConfig::from_cli(cli, &Environment::from_process()) {
+        Ok(config) => config,
+        Err(usage) => return report::failure(&mut err, &usage.into()),
+    };
+    for note in &config.notes {
+        let _ = writeln!(err, "{note}");
+    }
+    init_tracing(config.verbosity);
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            let error = anyhow::Error::from(error).context("cannot start the async runtime");
+            return report::failure(&mut err, &error);
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let outcome = runtime.block_on(async {
+        tokio::select! {
+            // Polled in order: the Ctrl-C handler is installed before any work starts.
+            biased;
+            () = interrupted() => None,
+            result = run::run(config, &mut out, &mut err) => Some(result),
+        }
+    });
+    let Some(result) = outcome else {
+        // Ctrl-C: what was printed stays printed; exit like a shell would report SIGINT.
+        let _ = out.flush();
+        return ExitCode::Interrupted;
+    };
+    let result = result.and_then(|exit_code| {
+        out.flush()?;
+        Ok(exit_code)
+    });
+    match result {
+        Ok(exit_code) => exit_code,
+        Err(error) if report::is_broken_pipe(&error) => ExitCode::Ok,
+        Err(error) => {
+            // Show whatever data came before the error, then the error.
+            let _ = out.flush();
+            report::failure(&mut err, &error)
+        }
+    }
+}
+
+/// Parses the command line; `--help` and `--version` print and exit 0, mistakes exit 2.
+fn parse_args() -> Result<Cli, ExitCode> {
+    let parsed = cli::command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    match parsed {
+        Ok(cli) => Ok(cli),
+        Err(error) => {
+            let exit_code = match error.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ExitCode::Ok,
+                _ => ExitCode::Usage,
+            };
+            if let Some(line) = unknown_argument_line(&error) {
+                eprintln!("{}{line}", report::PREFIX);
+                return Err(exit_code);
+            }
+            // If even printing fails there is nothing left to tell anyone.
+            let _ = error.print();
+            Err(exit_code)
+        }
+    }
+}
+
+/// One line for an unknown flag, which is most often an id that starts with `-`: clap's own
+/// message spans five lines and suggests `--`, which would only move the problem.
+fn unknown_argument_line(error: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    if error.kind() != ErrorKind::UnknownArgument {
+        return None;
+    }
+    let Some(ContextValue::String(flag)) = error.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    // clap names one letter of a cluster (`-a` of `-abc`); show what was typed.
+    let typed = std::env::args()
+        .skip(1)
+        .find(|arg| arg.starts_with(flag.as_str()))
+        .unwrap_or_else(|| flag.clone());
+    Some(format!(
+        "unexpected argument {:?}: no such flag here, and ids and names never start with '-' (see --help)",
+        sanitize::for_terminal(&typed)
+    ))
+}
+
+/// Resolves when Ctrl-C is pressed; never, if the handler cannot be installed.
+async fn interrupted() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// Logs go to stderr: `RUST_LOG` when set, else by `-v` count (none by default).
+fn init_tracing(verbosity: u8) {
+    use tracing_subscriber::EnvFilter;
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(directives) if !directives.is_empty() => EnvFilter::new(directives),
+        _ => EnvFilter::new(match verbosity {
+            0 => "off",
+            1 => "info",
+            2 => "debug",
+            _ => "trace",
+        }),
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .with_ansi(io::stderr().is_terminal())
+        .try_init();
+}
