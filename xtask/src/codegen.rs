@@ -255,8 +255,10 @@ mod tests {
             .iter_mut()
             .find(|(name, _)| name == "task.rs")
             .unwrap();
-        assert!(task_rs.1.contains("rename = \"Slot\""));
-        task_rs.1 = task_rs.1.replace("rename = \"Slot\"", "rename = \"Slots\"");
+        assert!(task_rs.1.contains("\"Slot\" => pub slot"));
+        task_rs.1 = task_rs
+            .1
+            .replace("\"Slot\" => pub slot", "\"Slots\" => pub slot");
 
         let files = generate(&schema, &sources).unwrap();
         let stale = stale_files(&root(), &files).unwrap();

@@ -16,8 +16,10 @@
 //! - [`Service`] and [`Node`], with what names, placement and convergence checks need.
 //! - [`TaskFilter`], the daemon's task filter keys, as filters JSON or `docker` arguments.
 //!
-//! Unknown keys are ignored and `null` reads like an absent field, so a newer daemon never
-//! breaks a parse; nothing here panics on any input.
+//! Keys this version does not know are kept, at any depth, in each object's `unknown` field
+//! ([`UnknownKeys`], raw JSON exactly as sent) and written back, so a newer daemon's fields
+//! survive a parse and a write; `null` reads like an absent field; nothing here panics on
+//! any input. Feature `fidelity` adds [`fidelity`], the check of that promise (test support).
 //!
 //! ```
 //! use swarm_models::{Task, TaskState};
@@ -35,8 +37,11 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod container;
-mod de;
+#[cfg(feature = "fidelity")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fidelity")))]
+pub mod fidelity;
 mod filter;
+mod model;
 mod network;
 mod node;
 mod open_enum;
@@ -53,6 +58,7 @@ pub use container::{
     SeLinuxContext, SeccompOpts, SecretReference, TmpfsOptions, Ulimit, VolumeOptions,
 };
 pub use filter::{FilterError, FilterKey, ResolvedTaskFilter, TaskFilter, task_runtime};
+pub use model::{Model, UnknownKeys};
 pub use network::{ConfigFrom, IpamConfig, IpamOptions, Network, NetworkAttachment, NetworkSpec};
 pub use node::{
     CsiInfo, EngineDescription, ManagerStatus, Node, NodeAvailability, NodeDescription, NodeRole,

@@ -41,6 +41,8 @@ macro_rules! open_enum {
             }
         }
 
+        impl $crate::model::Field for $name {}
+
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())

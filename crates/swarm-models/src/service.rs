@@ -3,58 +3,46 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use crate::model::model;
 
-use crate::de;
 use crate::open_enum::open_enum;
 use crate::spec::TaskSpec;
 use crate::task::{ObjectVersion, PortConfig};
 use crate::time::{NanoDuration, Timestamp};
 
-/// A swarm service.
-///
-/// ```
-/// use swarm_models::{Service, ServiceMode};
-///
-/// let json = r#"{"ID":"s1","Spec":{"Name":"web","Mode":{"Replicated":{"Replicas":3}}}}"#;
-/// let service: Service = serde_json::from_str(json).unwrap();
-/// assert_eq!(service.name(), Some("web"));
-/// assert_eq!(service.mode(), ServiceMode::Replicated { replicas: 3 });
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default)]
-pub struct Service {
-    /// The service ID.
-    #[serde(rename = "ID")]
-    pub id: String,
-    /// The object version.
-    #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
-    pub version: Option<ObjectVersion>,
-    /// When it was created.
-    #[serde(rename = "CreatedAt", skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<Timestamp>,
-    /// When it last changed.
-    #[serde(rename = "UpdatedAt", skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<Timestamp>,
-    /// The current spec.
-    #[serde(rename = "Spec", deserialize_with = "de::null_default")]
-    pub spec: ServiceSpec,
-    /// The spec before the last update (what a rollback returns to).
-    #[serde(rename = "PreviousSpec", skip_serializing_if = "Option::is_none")]
-    pub previous_spec: Option<ServiceSpec>,
-    /// The endpoint: published ports and virtual IPs.
-    #[serde(rename = "Endpoint", skip_serializing_if = "Option::is_none")]
-    pub endpoint: Option<Endpoint>,
-    /// The progress of the last update or rollback.
-    #[serde(rename = "UpdateStatus", skip_serializing_if = "Option::is_none")]
-    pub update_status: Option<UpdateStatus>,
-    /// Task counts, when requested with `?status=true`.
-    #[serde(rename = "ServiceStatus", skip_serializing_if = "Option::is_none")]
-    pub service_status: Option<ServiceStatus>,
-    /// The state of a job service.
-    #[serde(rename = "JobStatus", skip_serializing_if = "Option::is_none")]
-    pub job_status: Option<JobStatus>,
+model! {
+    /// A swarm service.
+    ///
+    /// ```
+    /// use swarm_models::{Service, ServiceMode};
+    ///
+    /// let json = r#"{"ID":"s1","Spec":{"Name":"web","Mode":{"Replicated":{"Replicas":3}}}}"#;
+    /// let service: Service = serde_json::from_str(json).unwrap();
+    /// assert_eq!(service.name(), Some("web"));
+    /// assert_eq!(service.mode(), ServiceMode::Replicated { replicas: 3 });
+    /// ```
+    pub struct Service {
+        /// The service ID.
+        "ID" => pub id: String,
+        /// The object version.
+        "Version" => pub version: Option<ObjectVersion>,
+        /// When it was created.
+        "CreatedAt" => pub created_at: Option<Timestamp>,
+        /// When it last changed.
+        "UpdatedAt" => pub updated_at: Option<Timestamp>,
+        /// The current spec.
+        "Spec" => pub spec: ServiceSpec,
+        /// The spec before the last update (what a rollback returns to).
+        "PreviousSpec" => pub previous_spec: Option<ServiceSpec>,
+        /// The endpoint: published ports and virtual IPs.
+        "Endpoint" => pub endpoint: Option<Endpoint>,
+        /// The progress of the last update or rollback.
+        "UpdateStatus" => pub update_status: Option<UpdateStatus>,
+        /// Task counts, when requested with `?status=true`.
+        "ServiceStatus" => pub service_status: Option<ServiceStatus>,
+        /// The state of a job service.
+        "JobStatus" => pub job_status: Option<JobStatus>,
+    }
 }
 
 impl Service {
@@ -73,60 +61,40 @@ impl Service {
     }
 }
 
-/// A service's spec.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default, rename_all = "PascalCase")]
-pub struct ServiceSpec {
-    /// The service's name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Service labels (the `label` task filter matches these).
-    #[serde(
-        deserialize_with = "de::null_default",
-        skip_serializing_if = "de::is_empty"
-    )]
-    pub labels: BTreeMap<String, String>,
-    /// The template every task is created from.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub task_template: Option<TaskSpec>,
-    /// Replicated, global, or a job.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mode: Option<ServiceModeSpec>,
-    /// How updates roll out.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub update_config: Option<UpdateConfig>,
-    /// How rollbacks roll out.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rollback_config: Option<UpdateConfig>,
-    /// Deprecated network list (use the task template's networks).
-    #[serde(
-        deserialize_with = "de::null_default",
-        skip_serializing_if = "de::is_empty"
-    )]
-    pub networks: Vec<crate::spec::NetworkAttachmentConfig>,
-    /// Endpoint mode and published ports.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub endpoint_spec: Option<EndpointSpec>,
+model! {
+    /// A service's spec.
+    pub struct ServiceSpec {
+        /// The service's name.
+        "Name" => pub name: Option<String>,
+        /// Service labels (the `label` task filter matches these).
+        "Labels" => pub labels: BTreeMap<String, String>,
+        /// The template every task is created from.
+        "TaskTemplate" => pub task_template: Option<TaskSpec>,
+        /// Replicated, global, or a job.
+        "Mode" => pub mode: Option<ServiceModeSpec>,
+        /// How updates roll out.
+        "UpdateConfig" => pub update_config: Option<UpdateConfig>,
+        /// How rollbacks roll out.
+        "RollbackConfig" => pub rollback_config: Option<UpdateConfig>,
+        /// Deprecated network list (use the task template's networks).
+        "Networks" => pub networks: Vec<crate::spec::NetworkAttachmentConfig>,
+        /// Endpoint mode and published ports.
+        "EndpointSpec" => pub endpoint_spec: Option<EndpointSpec>,
+    }
 }
 
-/// The mode object of a service spec; exactly one field is set.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default, rename_all = "PascalCase")]
-pub struct ServiceModeSpec {
-    /// A fixed number of replicas.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub replicated: Option<ReplicatedMode>,
-    /// One task per eligible node.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub global: Option<EmptyObject>,
-    /// A job run to a number of completions.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub replicated_job: Option<ReplicatedJobMode>,
-    /// A job run once per eligible node.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub global_job: Option<EmptyObject>,
+model! {
+    /// The mode object of a service spec; exactly one field is set.
+    pub struct ServiceModeSpec {
+        /// A fixed number of replicas.
+        "Replicated" => pub replicated: Option<ReplicatedMode>,
+        /// One task per eligible node.
+        "Global" => pub global: Option<EmptyObject>,
+        /// A job run to a number of completions.
+        "ReplicatedJob" => pub replicated_job: Option<ReplicatedJobMode>,
+        /// A job run once per eligible node.
+        "GlobalJob" => pub global_job: Option<EmptyObject>,
+    }
 }
 
 impl ServiceModeSpec {
@@ -187,57 +155,46 @@ impl ServiceMode {
     }
 }
 
-/// Replicated mode settings.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default, rename_all = "PascalCase")]
-pub struct ReplicatedMode {
-    /// Desired replicas.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub replicas: Option<u64>,
+model! {
+    /// Replicated mode settings.
+    pub struct ReplicatedMode {
+        /// Desired replicas.
+        "Replicas" => pub replicas: Option<u64>,
+    }
 }
 
-/// Replicated job settings.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default, rename_all = "PascalCase")]
-pub struct ReplicatedJobMode {
-    /// Tasks run at once.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_concurrent: Option<u64>,
-    /// Successful completions wanted.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total_completions: Option<u64>,
+model! {
+    /// Replicated job settings.
+    pub struct ReplicatedJobMode {
+        /// Tasks run at once.
+        "MaxConcurrent" => pub max_concurrent: Option<u64>,
+        /// Successful completions wanted.
+        "TotalCompletions" => pub total_completions: Option<u64>,
+    }
 }
 
-/// A JSON object with no fields the daemon defines (`"Global": {}`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct EmptyObject {}
-
-/// How an update or rollback proceeds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default, rename_all = "PascalCase")]
-pub struct UpdateConfig {
-    /// Tasks updated at once (0 = all).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub parallelism: Option<u64>,
-    /// Pause between batches.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub delay: Option<NanoDuration>,
-    /// What to do when an update fails: pause, continue or rollback.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub failure_action: Option<FailureAction>,
-    /// How long to watch each task for failure after it is updated.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub monitor: Option<NanoDuration>,
-    /// The fraction of tasks that may fail before the update counts as failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_failure_ratio: Option<f64>,
-    /// stop-first or start-first.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub order: Option<UpdateOrder>,
+model! {
+    /// A JSON object with no fields the daemon defines (`"Global": {}`).
+    #[derive(Eq)]
+    pub struct EmptyObject {
+    }
+}
+model! {
+    /// How an update or rollback proceeds.
+    pub struct UpdateConfig {
+        /// Tasks updated at once (0 = all).
+        "Parallelism" => pub parallelism: Option<u64>,
+        /// Pause between batches.
+        "Delay" => pub delay: Option<NanoDuration>,
+        /// What to do when an update fails: pause, continue or rollback.
+        "FailureAction" => pub failure_action: Option<FailureAction>,
+        /// How long to watch each task for failure after it is updated.
+        "Monitor" => pub monitor: Option<NanoDuration>,
+        /// The fraction of tasks that may fail before the update counts as failed.
+        "MaxFailureRatio" => pub max_failure_ratio: Option<f64>,
+        /// stop-first or start-first.
+        "Order" => pub order: Option<UpdateOrder>,
+    }
 }
 
 open_enum! {
@@ -262,20 +219,14 @@ open_enum! {
     }
 }
 
-/// Endpoint mode and published ports, as asked for.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default, rename_all = "PascalCase")]
-pub struct EndpointSpec {
-    /// vip or dnsrr.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mode: Option<EndpointMode>,
-    /// Published ports.
-    #[serde(
-        deserialize_with = "de::null_default",
-        skip_serializing_if = "de::is_empty"
-    )]
-    pub ports: Vec<PortConfig>,
+model! {
+    /// Endpoint mode and published ports, as asked for.
+    pub struct EndpointSpec {
+        /// vip or dnsrr.
+        "Mode" => pub mode: Option<EndpointMode>,
+        /// Published ports.
+        "Ports" => pub ports: Vec<PortConfig>,
+    }
 }
 
 open_enum! {
@@ -288,60 +239,40 @@ open_enum! {
     }
 }
 
-/// A service's endpoint as it is.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default)]
-pub struct Endpoint {
-    /// The spec in effect.
-    #[serde(rename = "Spec", skip_serializing_if = "Option::is_none")]
-    pub spec: Option<EndpointSpec>,
-    /// Published ports.
-    #[serde(
-        rename = "Ports",
-        deserialize_with = "de::null_default",
-        skip_serializing_if = "de::is_empty"
-    )]
-    pub ports: Vec<PortConfig>,
-    /// Virtual IPs, one per network.
-    #[serde(
-        rename = "VirtualIPs",
-        deserialize_with = "de::null_default",
-        skip_serializing_if = "de::is_empty"
-    )]
-    pub virtual_ips: Vec<VirtualIp>,
+model! {
+    /// A service's endpoint as it is.
+    pub struct Endpoint {
+        /// The spec in effect.
+        "Spec" => pub spec: Option<EndpointSpec>,
+        /// Published ports.
+        "Ports" => pub ports: Vec<PortConfig>,
+        /// Virtual IPs, one per network.
+        "VirtualIPs" => pub virtual_ips: Vec<VirtualIp>,
+    }
 }
 
-/// A service's virtual IP on one network.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default)]
-pub struct VirtualIp {
-    /// The network's ID.
-    #[serde(rename = "NetworkID", skip_serializing_if = "Option::is_none")]
-    pub network_id: Option<String>,
-    /// The address, in CIDR form.
-    #[serde(rename = "Addr", skip_serializing_if = "Option::is_none")]
-    pub addr: Option<String>,
+model! {
+    /// A service's virtual IP on one network.
+    pub struct VirtualIp {
+        /// The network's ID.
+        "NetworkID" => pub network_id: Option<String>,
+        /// The address, in CIDR form.
+        "Addr" => pub addr: Option<String>,
+    }
 }
 
-/// The progress of an update or rollback.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default, rename_all = "PascalCase")]
-pub struct UpdateStatus {
-    /// updating, paused, completed, rollback_started, rollback_paused or rollback_completed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub state: Option<UpdateState>,
-    /// When it started.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<Timestamp>,
-    /// When it completed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub completed_at: Option<Timestamp>,
-    /// Why it is in this state (e.g. why it paused).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+model! {
+    /// The progress of an update or rollback.
+    pub struct UpdateStatus {
+        /// updating, paused, completed, rollback_started, rollback_paused or rollback_completed.
+        "State" => pub state: Option<UpdateState>,
+        /// When it started.
+        "StartedAt" => pub started_at: Option<Timestamp>,
+        /// When it completed.
+        "CompletedAt" => pub completed_at: Option<Timestamp>,
+        /// Why it is in this state (e.g. why it paused).
+        "Message" => pub message: Option<String>,
+    }
 }
 
 open_enum! {
@@ -362,20 +293,17 @@ open_enum! {
     }
 }
 
-/// Task counts of a service (`GET /services?status=true`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default, rename_all = "PascalCase")]
-pub struct ServiceStatus {
-    /// Tasks running now.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub running_tasks: Option<u64>,
-    /// Tasks that should be running.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub desired_tasks: Option<u64>,
-    /// Job tasks that completed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub completed_tasks: Option<u64>,
+model! {
+    /// Task counts of a service (`GET /services?status=true`).
+    #[derive(Eq)]
+    pub struct ServiceStatus {
+        /// Tasks running now.
+        "RunningTasks" => pub running_tasks: Option<u64>,
+        /// Tasks that should be running.
+        "DesiredTasks" => pub desired_tasks: Option<u64>,
+        /// Job tasks that completed.
+        "CompletedTasks" => pub completed_tasks: Option<u64>,
+    }
 }
 
 impl ServiceStatus {
@@ -433,19 +361,17 @@ impl ServiceStatus {
             running_tasks: Some(running),
             desired_tasks: Some(desired),
             completed_tasks: Some(completed),
+            unknown: Default::default(),
         }
     }
 }
 
-/// The state of a job service.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default, rename_all = "PascalCase")]
-pub struct JobStatus {
-    /// Which run of the job is current.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub job_iteration: Option<ObjectVersion>,
-    /// When the current run started.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_execution: Option<Timestamp>,
+model! {
+    /// The state of a job service.
+    pub struct JobStatus {
+        /// Which run of the job is current.
+        "JobIteration" => pub job_iteration: Option<ObjectVersion>,
+        /// When the current run started.
+        "LastExecution" => pub last_execution: Option<Timestamp>,
+    }
 }

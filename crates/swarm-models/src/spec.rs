@@ -3,55 +3,40 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use crate::model::model;
 
 use crate::container::ContainerSpec;
-use crate::de;
 use crate::open_enum::open_enum;
 use crate::resources::ResourceRequirements;
 use crate::time::NanoDuration;
 
-/// The spec of a task, or the task template of a service.
-///
-/// Exactly one of `container_spec`, `plugin_spec` and `network_attachment_spec` is set.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default, rename_all = "PascalCase")]
-pub struct TaskSpec {
-    /// The container to run (runtime `container`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub container_spec: Option<ContainerSpec>,
-    /// The plugin to install (runtime `plugin`). Its keys are lowercase on the wire.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub plugin_spec: Option<PluginSpec>,
-    /// A network attachment for a standalone container (runtime `attachment`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub network_attachment_spec: Option<NetworkAttachmentSpec>,
-    /// CPU, memory and pid limits and reservations.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub resources: Option<ResourceRequirements>,
-    /// When and how often failed tasks are replaced.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub restart_policy: Option<RestartPolicy>,
-    /// Where the task may run.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub placement: Option<Placement>,
-    /// Networks to attach the task to.
-    #[serde(
-        deserialize_with = "de::null_default",
-        skip_serializing_if = "de::is_empty"
-    )]
-    pub networks: Vec<NetworkAttachmentConfig>,
-    /// The log driver for the task's container.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub log_driver: Option<Driver>,
-    /// A counter that forces an update when it changes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub force_update: Option<u64>,
-    /// The runtime: container, plugin or attachment. The daemon sets it on tasks only for
-    /// attachment tasks.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub runtime: Option<Runtime>,
+model! {
+    /// The spec of a task, or the task template of a service.
+    ///
+    /// Exactly one of `container_spec`, `plugin_spec` and `network_attachment_spec` is set.
+    pub struct TaskSpec {
+        /// The container to run (runtime `container`).
+        "ContainerSpec" => pub container_spec: Option<ContainerSpec>,
+        /// The plugin to install (runtime `plugin`). Its keys are lowercase on the wire.
+        "PluginSpec" => pub plugin_spec: Option<PluginSpec>,
+        /// A network attachment for a standalone container (runtime `attachment`).
+        "NetworkAttachmentSpec" => pub network_attachment_spec: Option<NetworkAttachmentSpec>,
+        /// CPU, memory and pid limits and reservations.
+        "Resources" => pub resources: Option<ResourceRequirements>,
+        /// When and how often failed tasks are replaced.
+        "RestartPolicy" => pub restart_policy: Option<RestartPolicy>,
+        /// Where the task may run.
+        "Placement" => pub placement: Option<Placement>,
+        /// Networks to attach the task to.
+        "Networks" => pub networks: Vec<NetworkAttachmentConfig>,
+        /// The log driver for the task's container.
+        "LogDriver" => pub log_driver: Option<Driver>,
+        /// A counter that forces an update when it changes.
+        "ForceUpdate" => pub force_update: Option<u64>,
+        /// The runtime: container, plugin or attachment. The daemon sets it on tasks only for
+        /// attachment tasks.
+        "Runtime" => pub runtime: Option<Runtime>,
+    }
 }
 
 open_enum! {
@@ -66,80 +51,54 @@ open_enum! {
     }
 }
 
-/// A plugin a task installs. The daemon writes these keys in lowercase.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default, rename_all = "lowercase")]
-pub struct PluginSpec {
-    /// The plugin's name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The plugin's remote reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub remote: Option<String>,
-    /// Privileges the plugin was granted.
-    #[serde(
-        deserialize_with = "de::null_default",
-        skip_serializing_if = "de::is_empty"
-    )]
-    pub privileges: Vec<PluginPrivilege>,
-    /// Whether the plugin is installed disabled.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
-    /// Environment for the plugin.
-    #[serde(
-        deserialize_with = "de::null_default",
-        skip_serializing_if = "de::is_empty"
-    )]
-    pub env: Vec<String>,
+model! {
+    /// A plugin a task installs. The daemon writes these keys in lowercase.
+    pub struct PluginSpec {
+        /// The plugin's name.
+        "name" => pub name: Option<String>,
+        /// The plugin's remote reference.
+        "remote" => pub remote: Option<String>,
+        /// Privileges the plugin was granted.
+        "privileges" => pub privileges: Vec<PluginPrivilege>,
+        /// Whether the plugin is installed disabled.
+        "disabled" => pub disabled: Option<bool>,
+        /// Environment for the plugin.
+        "env" => pub env: Vec<String>,
+    }
 }
 
-/// One privilege granted to a plugin.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default, rename_all = "lowercase")]
-pub struct PluginPrivilege {
-    /// The privilege's name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// What it allows.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Its values.
-    #[serde(
-        deserialize_with = "de::null_default",
-        skip_serializing_if = "de::is_empty"
-    )]
-    pub value: Vec<String>,
+model! {
+    /// One privilege granted to a plugin.
+    pub struct PluginPrivilege {
+        /// The privilege's name.
+        "name" => pub name: Option<String>,
+        /// What it allows.
+        "description" => pub description: Option<String>,
+        /// Its values.
+        "value" => pub value: Vec<String>,
+    }
 }
 
-/// The container a network attachment task belongs to.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default)]
-pub struct NetworkAttachmentSpec {
-    /// The container's ID.
-    #[serde(rename = "ContainerID", skip_serializing_if = "Option::is_none")]
-    pub container_id: Option<String>,
+model! {
+    /// The container a network attachment task belongs to.
+    pub struct NetworkAttachmentSpec {
+        /// The container's ID.
+        "ContainerID" => pub container_id: Option<String>,
+    }
 }
 
-/// When a task that stopped is replaced.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default, rename_all = "PascalCase")]
-pub struct RestartPolicy {
-    /// none, on-failure or any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub condition: Option<RestartCondition>,
-    /// Delay between restart attempts.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub delay: Option<NanoDuration>,
-    /// How many restarts to try before giving up (0 = no limit).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_attempts: Option<u64>,
-    /// The window in which restarts are counted.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub window: Option<NanoDuration>,
+model! {
+    /// When a task that stopped is replaced.
+    pub struct RestartPolicy {
+        /// none, on-failure or any.
+        "Condition" => pub condition: Option<RestartCondition>,
+        /// Delay between restart attempts.
+        "Delay" => pub delay: Option<NanoDuration>,
+        /// How many restarts to try before giving up (0 = no limit).
+        "MaxAttempts" => pub max_attempts: Option<u64>,
+        /// The window in which restarts are counted.
+        "Window" => pub window: Option<NanoDuration>,
+    }
 }
 
 open_enum! {
@@ -154,101 +113,64 @@ open_enum! {
     }
 }
 
-/// Scheduling rules: constraints, spread preferences, replica caps and platforms.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default, rename_all = "PascalCase")]
-pub struct Placement {
-    /// Constraint expressions such as `node.role==manager`.
-    #[serde(
-        deserialize_with = "de::null_default",
-        skip_serializing_if = "de::is_empty"
-    )]
-    pub constraints: Vec<String>,
-    /// Spread preferences, applied in order.
-    #[serde(
-        deserialize_with = "de::null_default",
-        skip_serializing_if = "de::is_empty"
-    )]
-    pub preferences: Vec<PlacementPreference>,
-    /// At most this many replicas per node (0 = no limit).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_replicas: Option<u64>,
-    /// Platforms the image supports.
-    #[serde(
-        deserialize_with = "de::null_default",
-        skip_serializing_if = "de::is_empty"
-    )]
-    pub platforms: Vec<Platform>,
+model! {
+    /// Scheduling rules: constraints, spread preferences, replica caps and platforms.
+    pub struct Placement {
+        /// Constraint expressions such as `node.role==manager`.
+        "Constraints" => pub constraints: Vec<String>,
+        /// Spread preferences, applied in order.
+        "Preferences" => pub preferences: Vec<PlacementPreference>,
+        /// At most this many replicas per node (0 = no limit).
+        "MaxReplicas" => pub max_replicas: Option<u64>,
+        /// Platforms the image supports.
+        "Platforms" => pub platforms: Vec<Platform>,
+    }
 }
 
-/// One placement preference.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default, rename_all = "PascalCase")]
-pub struct PlacementPreference {
-    /// Spread tasks evenly over the values of a node label.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub spread: Option<SpreadOver>,
+model! {
+    /// One placement preference.
+    pub struct PlacementPreference {
+        /// Spread tasks evenly over the values of a node label.
+        "Spread" => pub spread: Option<SpreadOver>,
+    }
 }
 
-/// The label a spread preference spreads over.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default, rename_all = "PascalCase")]
-pub struct SpreadOver {
-    /// A label such as `node.labels.datacenter`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub spread_descriptor: Option<String>,
+model! {
+    /// The label a spread preference spreads over.
+    pub struct SpreadOver {
+        /// A label such as `node.labels.datacenter`.
+        "SpreadDescriptor" => pub spread_descriptor: Option<String>,
+    }
 }
 
-/// An OS and architecture pair.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default)]
-pub struct Platform {
-    /// The CPU architecture (`amd64`, `arm64`, ...).
-    #[serde(rename = "Architecture", skip_serializing_if = "Option::is_none")]
-    pub architecture: Option<String>,
-    /// The operating system (`linux`, `windows`).
-    #[serde(rename = "OS", skip_serializing_if = "Option::is_none")]
-    pub os: Option<String>,
+model! {
+    /// An OS and architecture pair.
+    pub struct Platform {
+        /// The CPU architecture (`amd64`, `arm64`, ...).
+        "Architecture" => pub architecture: Option<String>,
+        /// The operating system (`linux`, `windows`).
+        "OS" => pub os: Option<String>,
+    }
 }
 
-/// A network a task should be attached to.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default, rename_all = "PascalCase")]
-pub struct NetworkAttachmentConfig {
-    /// The network's ID or name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
-    /// Extra DNS names for the task on this network.
-    #[serde(
-        deserialize_with = "de::null_default",
-        skip_serializing_if = "de::is_empty"
-    )]
-    pub aliases: Vec<String>,
-    /// Driver options for this attachment.
-    #[serde(
-        deserialize_with = "de::null_default",
-        skip_serializing_if = "de::is_empty"
-    )]
-    pub driver_opts: BTreeMap<String, String>,
+model! {
+    /// A network a task should be attached to.
+    pub struct NetworkAttachmentConfig {
+        /// The network's ID or name.
+        "Target" => pub target: Option<String>,
+        /// Extra DNS names for the task on this network.
+        "Aliases" => pub aliases: Vec<String>,
+        /// Driver options for this attachment.
+        "DriverOpts" => pub driver_opts: BTreeMap<String, String>,
+    }
 }
 
-/// A driver name with options: log drivers, network drivers, IPAM drivers, volume drivers.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(default, rename_all = "PascalCase")]
-pub struct Driver {
-    /// The driver's name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Driver-specific options.
-    #[serde(
-        deserialize_with = "de::null_default",
-        skip_serializing_if = "de::is_empty"
-    )]
-    pub options: BTreeMap<String, String>,
+model! {
+    /// A driver name with options: log drivers, network drivers, IPAM drivers, volume drivers.
+    pub struct Driver {
+        /// The driver's name.
+        "Name" => pub name: Option<String>,
+        /// Driver-specific options.
+        "Options" => pub options: BTreeMap<String, String>,
+    }
 }

@@ -62,6 +62,10 @@ impl Timestamp {
     }
 }
 
+impl crate::model::Field for Timestamp {}
+
+impl crate::model::Field for NanoDuration {}
+
 impl From<DateTime<Utc>> for Timestamp {
     fn from(datetime: DateTime<Utc>) -> Self {
         Self(datetime)

@@ -74,7 +74,10 @@ fn duration() -> impl Strategy<Value = NanoDuration> {
 }
 
 fn version() -> impl Strategy<Value = ObjectVersion> {
-    any::<u64>().prop_map(|index| ObjectVersion { index })
+    any::<u64>().prop_map(|index| ObjectVersion {
+        index,
+        ..Default::default()
+    })
 }
 
 fn port() -> impl Strategy<Value = PortConfig> {

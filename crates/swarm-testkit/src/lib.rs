@@ -47,8 +47,11 @@ mod query;
 mod sample;
 mod swarm;
 
-pub mod fidelity;
 pub mod real_engine;
+
+/// The fidelity check, which lives in swarm-models (feature `fidelity`) beside the models
+/// it checks; re-exported here for the tests that use the fake engine.
+pub use swarm_models::fidelity;
 
 pub use engine::{FakeEngine, RecordedRequest};
 pub use fault::{Fault, FaultRule, NotManagerKind};

@@ -3,7 +3,7 @@
 
 use swarm_models::{Node, Service, Task, TaskFilter};
 use swarm_tasks_e2e::log;
-use swarm_testkit::fidelity::{count_leaves, lost_leaves};
+use swarm_testkit::fidelity::{self, Fidelity};
 use swarm_testkit::real_engine;
 use swarm_transport::{
     CliTransport, Error, HttpTransport, NotManagerReason, ObjectKind, Transport,
@@ -14,6 +14,7 @@ use crate::{Check, Suite, ensure};
 pub(crate) fn live_fidelity(_suite: &Suite) -> Check {
     let mut leaves = 0usize;
     let mut objects = 0usize;
+    let mut unknown = Vec::new();
     for (path, kind) in [
         ("/tasks", "task"),
         ("/services?status=true", "service"),
@@ -23,26 +24,27 @@ pub(crate) fn live_fidelity(_suite: &Suite) -> Check {
         let raw: Vec<serde_json::Value> =
             serde_json::from_slice(&body).map_err(|e| format!("{path}: {e}"))?;
         for value in raw {
-            let back = match kind {
-                "task" => serde_json::to_value(
-                    serde_json::from_value::<Task>(value.clone()).map_err(|e| e.to_string())?,
-                ),
-                "service" => serde_json::to_value(
-                    serde_json::from_value::<Service>(value.clone()).map_err(|e| e.to_string())?,
-                ),
-                _ => serde_json::to_value(
-                    serde_json::from_value::<Node>(value.clone()).map_err(|e| e.to_string())?,
-                ),
+            let report: Fidelity = match kind {
+                "task" => fidelity::check::<Task>(&value),
+                "service" => fidelity::check::<Service>(&value),
+                _ => fidelity::check::<Node>(&value),
             }
-            .map_err(|e| e.to_string())?;
-            let lost = lost_leaves(&value, &back);
-            ensure!(lost.is_empty(), "{kind} {}: lost {lost:?}", value["ID"]);
-            leaves += count_leaves(&value);
+            .map_err(|e| format!("{kind} {}: {e}", value["ID"]))?;
+            ensure!(
+                report.lost.is_empty(),
+                "{kind} {}: lost {:?}",
+                value["ID"],
+                report.lost
+            );
+            leaves += report.leaves;
+            unknown.extend(report.unknown_keys);
             objects += 1;
         }
     }
+    unknown.sort();
+    unknown.dedup();
     log(&format!(
-        "fidelity: {objects} live objects, {leaves} leaves, 0 lost"
+        "fidelity: {objects} live objects, {leaves} leaves, 0 lost; keys this version does not know (kept): {unknown:?}"
     ));
     Ok(())
 }

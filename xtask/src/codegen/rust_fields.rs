@@ -1,226 +1,105 @@
-//! Reads the Rust name and type of every serialized struct field from the swarm-models
-//! sources, so the generated field table can show `Task.spec.container_spec` beside
+//! Reads the Rust name and type of every field of the swarm-models types from their sources,
+//! so the generated field table can show `Task.spec.container_spec` beside
 //! `Spec.ContainerSpec` without a hand-kept mapping.
 //!
-//! The JSON Schema knows JSON names and type names but not Rust field names, so this is a
-//! small line scanner for rustfmt-formatted `pub struct` items: it applies `rename_all` and
-//! `rename` the way serde does. It does not need to understand all of Rust: `task_fields`
-//! cross-checks every schema property against what is found here and fails on any mismatch,
-//! so a scanner that misreads a struct makes codegen fail instead of writing a wrong table.
+//! The JSON Schema knows JSON names and type names but not Rust field names, so the sources
+//! are parsed with `syn`: every `model! { pub struct Name { "JsonKey" => pub field: Type, ... } }`
+//! invocation at the top level of a file is one struct. `task_fields` cross-checks every
+//! schema property against what is found here and fails on any mismatch, so a model written
+//! some other way makes codegen fail instead of writing a wrong table.
 
 use std::collections::BTreeMap;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
+use quote::ToTokens;
+use syn::parse::{Parse, ParseStream};
+use syn::{Attribute, Ident, LitStr, Token, Type, Visibility, braced};
 
-/// One named field of a struct, as serde writes it.
+/// One named field of a struct, as the models write it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RustField {
     /// The Rust field name (`container_spec`, `r#type`).
     pub rust_name: String,
-    /// The JSON key serde uses (`ContainerSpec`).
+    /// The JSON key the models write (`ContainerSpec`).
     pub json_name: String,
-    /// The field type as written in the source (`Option<ContainerSpec>`).
+    /// The field type as written in the source, without spaces (`Option<ContainerSpec>`).
     pub rust_type: String,
 }
 
-/// The fields of every `struct` found, by struct name, in declaration order. A name found in
-/// more than one place maps to every candidate; users must reject ambiguity.
+/// The fields of every model struct found, by struct name, in declaration order. A name found
+/// in more than one place maps to every candidate; users must reject ambiguity.
 pub type StructIndex = BTreeMap<String, Vec<Vec<RustField>>>;
 
-/// Scans each `(file name, source text)` pair and indexes the structs with named fields.
+/// Parses each `(file name, source text)` pair and indexes the `model!` structs.
 pub fn scan<'a>(
     sources: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> anyhow::Result<StructIndex> {
     let mut index = StructIndex::new();
     for (file, text) in sources {
-        for (name, fields) in scan_file(text).with_context(|| format!("scanning {file}"))? {
-            index.entry(name).or_default().push(fields);
+        let parsed = syn::parse_file(text).with_context(|| format!("parsing {file}"))?;
+        for item in parsed.items {
+            let syn::Item::Macro(item) = item else {
+                continue;
+            };
+            if !item.mac.path.is_ident("model") {
+                continue;
+            }
+            let model: ModelStruct = item
+                .mac
+                .parse_body()
+                .with_context(|| format!("reading a model! invocation in {file}"))?;
+            index.entry(model.name).or_default().push(model.fields);
         }
     }
     Ok(index)
 }
 
-fn scan_file(text: &str) -> anyhow::Result<Vec<(String, Vec<RustField>)>> {
-    let mut structs = Vec::new();
-    let mut attributes = String::new();
-    let mut lines = text.lines().enumerate();
-    while let Some((line_idx, line)) = lines.next() {
-        let trimmed = line.trim();
-        if trimmed.starts_with("#[") {
-            attributes.push_str(&read_attribute(trimmed, &mut lines));
-            continue;
-        }
-        if trimmed.starts_with("//") || trimmed.is_empty() {
-            continue;
-        }
-        // Only items at the top level of a file: structs in test modules are indented.
-        let struct_name = struct_header(line.trim_end());
-        let struct_attributes = std::mem::take(&mut attributes);
-        let Some(struct_name) = struct_name else {
-            continue;
-        };
-        if line.trim_end().ends_with("{}") {
-            structs.push((struct_name, Vec::new()));
-            continue;
-        }
-        let rename_all = serde_value(&struct_attributes, "rename_all");
-        let fields = read_fields(&mut lines, rename_all.as_deref())
-            .with_context(|| format!("struct {struct_name} at line {}", line_idx + 1))?;
-        structs.push((struct_name, fields));
-    }
-    Ok(structs)
+/// The body of one `model!` invocation.
+struct ModelStruct {
+    name: String,
+    fields: Vec<RustField>,
 }
 
-/// `pub struct Name {` -> `Name`; tuple and unit structs are not indexed.
-fn struct_header(line: &str) -> Option<String> {
-    let rest = line
-        .strip_prefix("pub struct ")
-        .or_else(|| line.strip_prefix("pub(crate) struct "))
-        .or_else(|| line.strip_prefix("struct "))?;
-    if !line.ends_with('{') && !line.ends_with("{}") {
-        return None;
-    }
-    let name: String = rest
-        .chars()
-        .take_while(|c| c.is_alphanumeric() || *c == '_')
-        .collect();
-    (!name.is_empty()).then_some(name)
-}
-
-/// Reads one attribute that may span several lines, returning its text on one line.
-fn read_attribute<'a>(first: &str, lines: &mut impl Iterator<Item = (usize, &'a str)>) -> String {
-    let mut text = first.to_owned();
-    while bracket_depth(&text) > 0 {
-        match lines.next() {
-            Some((_, line)) => {
-                text.push(' ');
-                text.push_str(line.trim());
+impl Parse for ModelStruct {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        Attribute::parse_outer(input)?;
+        input.parse::<Visibility>()?;
+        input.parse::<Token![struct]>()?;
+        let name: Ident = input.parse()?;
+        let body;
+        braced!(body in input);
+        let mut fields = Vec::new();
+        while !body.is_empty() {
+            Attribute::parse_outer(&body)?;
+            let json_name: LitStr = body.parse()?;
+            // Further names are only read, never written: the table shows the written one.
+            while body.peek(Token![|]) {
+                body.parse::<Token![|]>()?;
+                body.parse::<LitStr>()?;
             }
-            None => break,
+            body.parse::<Token![=>]>()?;
+            body.parse::<Visibility>()?;
+            let rust_name: Ident = body.parse()?;
+            body.parse::<Token![:]>()?;
+            let rust_type: Type = body.parse()?;
+            body.parse::<Token![,]>()?;
+            fields.push(RustField {
+                rust_name: rust_name.to_string(),
+                json_name: json_name.value(),
+                rust_type: compact(&rust_type.to_token_stream().to_string()),
+            });
         }
+        Ok(Self {
+            name: name.to_string(),
+            fields,
+        })
     }
-    text.push('\n');
-    text
 }
 
-fn bracket_depth(text: &str) -> i32 {
-    let mut depth = 0;
-    let mut in_string = false;
-    let mut previous = ' ';
-    for c in text.chars() {
-        match c {
-            '"' if previous != '\\' => in_string = !in_string,
-            '[' | '(' if !in_string => depth += 1,
-            ']' | ')' if !in_string => depth -= 1,
-            _ => {}
-        }
-        previous = c;
-    }
-    depth
-}
-
-fn read_fields<'a>(
-    lines: &mut impl Iterator<Item = (usize, &'a str)>,
-    rename_all: Option<&str>,
-) -> anyhow::Result<Vec<RustField>> {
-    let mut fields = Vec::new();
-    let mut attributes = String::new();
-    while let Some((_, line)) = lines.next() {
-        let trimmed = line.trim();
-        if trimmed == "}" {
-            return Ok(fields);
-        }
-        if trimmed.starts_with("#[") {
-            attributes.push_str(&read_attribute(trimmed, lines));
-            continue;
-        }
-        if trimmed.starts_with("//") || trimmed.is_empty() {
-            continue;
-        }
-        let mut declaration = trimmed.to_owned();
-        while !declaration.ends_with(',') {
-            match lines.next() {
-                Some((_, next)) if next.trim() != "}" => declaration.push_str(next.trim()),
-                _ => bail!("field declaration `{declaration}` does not end with a comma"),
-            }
-        }
-        let field_attributes = std::mem::take(&mut attributes);
-        let declaration = declaration.trim_end_matches(',');
-        let declaration = declaration
-            .strip_prefix("pub ")
-            .or_else(|| declaration.strip_prefix("pub(crate) "))
-            .unwrap_or(declaration);
-        let Some((rust_name, rust_type)) = declaration.split_once(':') else {
-            bail!("cannot read field declaration `{declaration}`");
-        };
-        let rust_name = rust_name.trim().to_owned();
-        if is_skipped(&field_attributes) {
-            continue;
-        }
-        let json_name = match serde_value(&field_attributes, "rename") {
-            Some(renamed) => renamed,
-            None => apply_rename_all(rust_name.trim_start_matches("r#"), rename_all)?,
-        };
-        fields.push(RustField {
-            rust_name,
-            json_name,
-            rust_type: rust_type.trim().to_owned(),
-        });
-    }
-    bail!("struct body does not end")
-}
-
-/// The string value of `key = "..."` inside the `#[serde(...)]` attributes, matching the key
-/// exactly (`rename` does not match `rename_all`).
-fn serde_value(attributes: &str, key: &str) -> Option<String> {
-    for attribute in attributes.lines().filter(|a| a.starts_with("#[serde(")) {
-        let mut rest = attribute;
-        while let Some(found) = rest.find(key) {
-            let before = rest[..found].chars().next_back();
-            let after = rest[found + key.len()..].trim_start();
-            rest = &rest[found + key.len()..];
-            let starts_token = matches!(before, Some('(' | ',' | ' '));
-            if let (true, Some(value)) = (starts_token, after.strip_prefix('=')) {
-                let value = value.trim_start().strip_prefix('"')?;
-                return value.split_once('"').map(|(value, _)| value.to_owned());
-            }
-        }
-    }
-    None
-}
-
-fn is_skipped(attributes: &str) -> bool {
-    attributes
-        .lines()
-        .filter(|a| a.starts_with("#[serde("))
-        .flat_map(|a| a.trim_start_matches("#[serde(").split([',', ')']))
-        // A flattened field has no key of its own: its contents appear in the parent (a
-        // flattened map as `additionalProperties`, which the table does not list).
-        .any(|token| matches!(token.trim(), "skip" | "skip_serializing" | "flatten"))
-}
-
-fn apply_rename_all(field: &str, rule: Option<&str>) -> anyhow::Result<String> {
-    Ok(match rule {
-        None | Some("snake_case" | "lowercase") => field.to_owned(),
-        Some("PascalCase") => field.split('_').map(capitalize).collect(),
-        Some("camelCase") => {
-            let pascal: String = field.split('_').map(capitalize).collect();
-            let mut chars = pascal.chars();
-            chars
-                .next()
-                .map(|first| first.to_lowercase().chain(chars).collect())
-                .unwrap_or_default()
-        }
-        Some(other) => bail!("rename_all = {other:?} is not supported by the field scanner"),
-    })
-}
-
-fn capitalize(word: &str) -> String {
-    let mut chars = word.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+/// `Option < Vec < String > >` (how tokens print) -> `Option<Vec<String>>`, with `, ` kept
+/// between generic arguments as rustfmt writes them.
+fn compact(tokens: &str) -> String {
+    tokens.replace(' ', "").replace(',', ", ")
 }
 
 #[cfg(test)]
@@ -228,37 +107,29 @@ mod tests {
     use super::*;
 
     const SOURCE: &str = r#"
-/// Doc.
-#[derive(Debug, Serialize)]
-#[serde(default, rename_all = "PascalCase")]
-pub struct Outer {
-    /// The ID.
-    #[serde(rename = "ID", default)]
-    pub id: String,
-    /// Renamed over several lines.
-    #[serde(
-        rename = "NetworksAttachments",
-        default,
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub networks: Vec<String>,
-    /// From rename_all.
-    pub container_spec: Option<Inner>,
-    /// A raw identifier.
-    pub r#type: Option<String>,
-    #[serde(skip)]
-    pub cache: u8,
-    #[serde(flatten)]
-    pub extra: BTreeMap<String, Value>,
+use crate::model::model;
+
+model! {
+    /// Doc.
+    #[derive(Eq, Hash)]
+    pub struct Outer {
+        /// The ID.
+        "ID" => pub id: String,
+        /// Read under two names, written under the first.
+        "NetworksAttachments" | "Networks" => pub networks: Vec<String>,
+        "ContainerSpec" => pub container_spec: Option<Inner>,
+        /// A raw identifier.
+        "Type" => pub r#type: Option<String>,
+        "Labels" => pub labels: BTreeMap<String, String>,
+    }
 }
 
-pub struct NanoDuration(pub i64);
+model! {
+    pub struct Empty {}
+}
 
-pub struct Empty {}
-
-#[serde(rename_all = "lowercase")]
-pub struct Lower {
-    pub max_replicas: u64,
+pub struct NotAModel {
+    pub field: u8,
 }
 "#;
 
@@ -276,45 +147,34 @@ pub struct Lower {
     }
 
     #[test]
-    fn applies_serde_renames_in_declaration_order() {
+    fn reads_model_fields_in_declaration_order() {
         let index = scan([("a.rs", SOURCE)]).unwrap();
-        let outer = fields(&index, "Outer");
         let expected = [
             ("id", "ID", "String"),
             ("networks", "NetworksAttachments", "Vec<String>"),
             ("container_spec", "ContainerSpec", "Option<Inner>"),
             ("r#type", "Type", "Option<String>"),
+            ("labels", "Labels", "BTreeMap<String, String>"),
         ];
         let expected: Vec<_> = expected
             .iter()
             .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
             .collect();
-        assert_eq!(outer, expected);
-        assert_eq!(fields(&index, "Lower")[0].1, "max_replicas");
-        assert!(!index.contains_key("NanoDuration"));
+        assert_eq!(fields(&index, "Outer"), expected);
         assert_eq!(index["Empty"], [Vec::new()]);
+        assert!(!index.contains_key("NotAModel"));
     }
 
     #[test]
-    fn rename_does_not_match_rename_all() {
-        let attributes = "#[serde(default, rename_all = \"PascalCase\")]\n";
-        assert_eq!(serde_value(attributes, "rename"), None);
-        assert_eq!(
-            serde_value(attributes, "rename_all").as_deref(),
-            Some("PascalCase")
-        );
-    }
-
-    #[test]
-    fn unsupported_rename_rule_is_an_error() {
-        let source = "#[serde(rename_all = \"kebab-case\")]\npub struct A {\n    pub a_b: u8,\n}\n";
+    fn a_malformed_model_is_an_error_naming_the_file() {
+        let source = "model! {\n    pub struct A {\n        pub a: u8,\n    }\n}\n";
         let error = scan([("a.rs", source)]).unwrap_err();
-        assert!(format!("{error:#}").contains("kebab-case"), "{error:#}");
+        assert!(format!("{error:#}").contains("a.rs"), "{error:#}");
     }
 
     #[test]
-    fn unterminated_struct_is_an_error() {
-        let error = scan([("a.rs", "pub struct A {\n    pub a: u8,\n")]).unwrap_err();
-        assert!(format!("{error:#}").contains("does not end"), "{error:#}");
+    fn a_file_that_does_not_parse_is_an_error() {
+        let error = scan([("b.rs", "pub struct A {\n")]).unwrap_err();
+        assert!(format!("{error:#}").contains("parsing b.rs"), "{error:#}");
     }
 }

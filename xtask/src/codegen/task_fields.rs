@@ -99,7 +99,7 @@ pub fn render(rows: &[Row]) -> String {
          - **Rust path** and **Rust type**: the same field in `swarm_models::Task` (an `Option` is `None`, and a collection empty, when the daemon did not send the field).\n\
          - **API**: the Engine API version that introduced the field, where the API version history says so (blank: older, or not recorded).\n\n\
          This page is generated from the models: the JSON structure and descriptions come from their JSON Schema (schemars), \
-         the Rust names and types from the `#[serde]` attributes in `crates/swarm-models/src`, \
+         the Rust names and types from the `model!` declarations in `crates/swarm-models/src` (read with `syn`), \
          and the API column from a small table in `xtask/src/codegen/task_fields.rs`.\n\n\
          | JSON path | Rust path | Rust type | JSON type | API | Description |\n\
          |---|---|---|---|---|---|\n",

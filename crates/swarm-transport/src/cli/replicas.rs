@@ -34,6 +34,7 @@ pub(crate) fn parse_replicas(text: &str) -> Option<ServiceStatus> {
         desired_tasks: Some(desired),
         // The daemon always sends CompletedTasks, 0 for services that are not jobs.
         completed_tasks: Some(completed.unwrap_or(0)),
+        ..ServiceStatus::default()
     })
 }
 

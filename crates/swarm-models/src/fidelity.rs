@@ -1,9 +1,12 @@
-//! The fidelity check: which values of a daemon's JSON did a parse-and-serialize round lose?
+//! The fidelity check: which values of a daemon's JSON did a parse-and-serialize round lose,
+//! and which keys did the models not know (feature `fidelity`; test support, pure functions
+//! over JSON values).
 //!
 //! swarm-models promises that parsing what the daemon sends and serializing it back keeps
-//! every non-null value. [`lost_leaves`] checks that promise on any pair of JSON documents, so
-//! the fixture tests in swarm-models and the end-to-end suite (on live engine output) share
-//! one definition of "lossless":
+//! every non-null value, including keys this version does not know. [`check`] parses one
+//! object as a model, writes it back and reports both; [`lost_leaves`] compares any pair of
+//! JSON documents. The fixture tests here, the fake engine's users and the end-to-end suite
+//! (on live engine output) share this one definition of "lossless":
 //!
 //! - every leaf of the input (a string, number or boolean; `null`, `{}` and `[]` carry no
 //!   value) must appear at the same path in the output;
@@ -13,8 +16,11 @@
 //! - the swagger's key `AssignedGenericResources` is looked up as `GenericResources`, the name
 //!   the models write.
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
-use swarm_models::Timestamp;
+
+use crate::{Model, Timestamp};
 
 /// Input keys that the models write under another name: `(input key, output key)`.
 pub const RENAMED_KEYS: &[(&str, &str)] = &[("AssignedGenericResources", "GenericResources")];
@@ -24,7 +30,7 @@ pub const RENAMED_KEYS: &[(&str, &str)] = &[("AssignedGenericResources", "Generi
 ///
 /// ```
 /// use serde_json::json;
-/// use swarm_testkit::fidelity::lost_leaves;
+/// use swarm_models::fidelity::lost_leaves;
 ///
 /// let input = json!({"ID": "t1", "Status": {"Timestamp": "2024-01-01T00:00:00.500Z", "Extra": 1}});
 /// let output = json!({"ID": "t1", "Status": {"Timestamp": "2024-01-01T00:00:00.5Z"}});
@@ -34,6 +40,41 @@ pub fn lost_leaves(input: &Value, output: &Value) -> Vec<String> {
     let mut lost = Vec::new();
     walk(input, Some(output), &mut String::new(), &mut lost);
     lost
+}
+
+/// What one parse-and-serialize round of an object did with its JSON.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fidelity {
+    /// How many leaves (strings, numbers, booleans) the input had.
+    pub leaves: usize,
+    /// The paths of the keys the model did not know (kept as sent, not lost).
+    pub unknown_keys: Vec<String>,
+    /// The paths of the input leaves missing or changed in the output: empty when lossless.
+    pub lost: Vec<String>,
+}
+
+/// Parses `input` as a `T`, serializes it back and compares.
+///
+/// ```
+/// use serde_json::json;
+/// use swarm_models::{Task, fidelity};
+///
+/// let input = json!({"ID": "t1", "Spec": {"ContainerSpec": {"Image": "x", "Future": 1}}});
+/// let report = fidelity::check::<Task>(&input).unwrap();
+/// assert_eq!(report.unknown_keys, ["/Spec/ContainerSpec/Future"]);
+/// assert!(report.lost.is_empty());
+/// assert_eq!(report.leaves, 3);
+/// ```
+pub fn check<T: Model + Serialize + DeserializeOwned>(
+    input: &Value,
+) -> Result<Fidelity, serde_json::Error> {
+    let parsed: T = serde_json::from_value(input.clone())?;
+    let output = serde_json::to_value(&parsed)?;
+    Ok(Fidelity {
+        leaves: count_leaves(input),
+        unknown_keys: parsed.unknown_key_paths(),
+        lost: lost_leaves(input, &output),
+    })
 }
 
 /// The number of leaves [`lost_leaves`] checks in `input`.
