@@ -65,6 +65,12 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
+    /// A wait ended before any poll completed (the deadline passed during the first poll).
+    #[error("no poll of the wait completed within {}", crate::monitor::format_duration(*after))]
+    WaitNoPoll {
+        /// The deadline.
+        after: std::time::Duration,
+    },
     /// The blocking client was called from inside an async runtime, where blocking on a
     /// future would deadlock or panic; use the async [`Client`](crate::Client) there.
     #[error("the blocking client cannot be used inside an async runtime: use the async client")]

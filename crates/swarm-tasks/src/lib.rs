@@ -16,6 +16,8 @@
 //!   replay and mock implementations, and their typed `Error`.
 //! - [`endpoint`]: which daemon `docker` would talk to (`--host`, `DOCKER_HOST`, contexts),
 //!   as a pure function.
+//! - [`monitor`]: `watch` task transitions as a stream, `wait` for services to converge,
+//!   `explain` why a task is not running.
 //! - [`rows`]: docker's task names, sort order and history grouping, as pure functions.
 //! - `blocking` (feature `blocking`): the same client without async.
 //!
@@ -112,6 +114,7 @@ mod client;
 mod connect;
 pub mod endpoint;
 mod error;
+pub mod monitor;
 mod ps;
 pub mod rows;
 

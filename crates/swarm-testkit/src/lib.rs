@@ -16,6 +16,8 @@
 //!   their keys sorted (serde_json's map), where a daemon keeps Go's field order.
 //! - [`real_engine`]: helpers that prepare the real Docker Engine on this machine (a
 //!   single-node swarm, a locally built image) for `cargo xtask fixtures` and the e2e suite.
+//! - [`sim`]: a swarm on a simulated timeline served through the `Transport` trait
+//!   ([`sim::SimSwarm`]), for monitoring tests on a paused clock.
 //! - [`fidelity`]: checks that parsing and serializing keeps every value.
 //!
 //! ```no_run
@@ -48,6 +50,7 @@ mod sample;
 mod swarm;
 
 pub mod real_engine;
+pub mod sim;
 
 /// The fidelity check, which lives in swarm-models (feature `fidelity`) beside the models
 /// it checks; re-exported here for the tests that use the fake engine.
