@@ -191,7 +191,7 @@ impl ServiceTracker {
         let iteration = service
             .job_status
             .as_ref()
-            .and_then(|job| job.job_iteration)
+            .and_then(|job| job.job_iteration.as_ref())
             .map(|it| it.index);
         let current: Vec<&Task> = tasks
             .iter()
@@ -199,7 +199,7 @@ impl ServiceTracker {
             .filter(|task| {
                 !mode.is_job()
                     || iteration.is_none()
-                    || task.job_iteration.map(|it| it.index) == iteration
+                    || task.job_iteration.as_ref().map(|it| it.index) == iteration
             })
             .collect();
         let mut newest: BTreeMap<String, &Task> = BTreeMap::new();
