@@ -79,15 +79,75 @@ fn parse_args() -> Result<Cli, ExitCode> {
                 ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ExitCode::Ok,
                 _ => ExitCode::Usage,
             };
-            if let Some(line) = unknown_argument_line(&error) {
-                eprintln!("{}{line}", report::PREFIX);
-                return Err(exit_code);
+            match usage_lines(&error) {
+                Some((message, hint)) => {
+                    eprintln!("{}{}", report::PREFIX, sanitize::for_message(&message));
+                    eprintln!("hint: {}", sanitize::for_message(&hint));
+                }
+                // Help and version (and help for a bare `service`): clap's own text.
+                // If even printing fails there is nothing left to tell anyone.
+                None => {
+                    let _ = error.print();
+                }
             }
-            // If even printing fails there is nothing left to tell anyone.
-            let _ = error.print();
             Err(exit_code)
         }
     }
+}
+
+/// clap's error as our one line and a hint, or `None` for help and version output.
+///
+/// clap's message spans several lines (the error, a tip, the usage, "For more information");
+/// ours is the error on one line and what to do on the `hint:` line: clap's tip or possible
+/// values when it has them, else where the help is.
+fn usage_lines(error: &clap::Error) -> Option<(String, String)> {
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        return None;
+    }
+    let text = error.render().to_string();
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let first = lines.first().copied().unwrap_or_default();
+    let usage_of = lines
+        .iter()
+        .find_map(|line| line.strip_prefix("Usage: "))
+        .map(|usage| {
+            usage
+                .split(' ')
+                .take_while(|word| !word.starts_with(['[', '<']))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|| "swarm-tasks".to_owned());
+    let message = unknown_argument_line(error).unwrap_or_else(|| {
+        let mut message = first.strip_prefix("error: ").unwrap_or(first).to_owned();
+        // "the following required arguments were not provided:" lists them below.
+        if message.ends_with(':') {
+            for line in lines.iter().skip(1).take_while(|line| !line.is_empty()) {
+                message.push(' ');
+                message.push_str(line);
+            }
+        }
+        message
+    });
+    let hint = lines
+        .iter()
+        .find_map(|line| line.strip_prefix("tip: "))
+        // clap's `--` advice would only move the problem: ids never start with '-'.
+        .filter(|tip| !tip.contains("use '--"))
+        .map(str::to_owned)
+        .or_else(|| {
+            lines
+                .iter()
+                .find_map(|line| line.strip_prefix("[possible values: "))
+                .map(|values| format!("possible values: {}", values.trim_end_matches(']')))
+        })
+        .unwrap_or_else(|| format!("see `{usage_of} --help`"));
+    Some((message, hint))
 }
 
 /// One line for an unknown flag, which is most often an id that starts with `-`: clap's own
@@ -106,7 +166,7 @@ fn unknown_argument_line(error: &clap::Error) -> Option<String> {
         .find(|arg| arg.starts_with(flag.as_str()))
         .unwrap_or_else(|| flag.clone());
     Some(format!(
-        "unexpected argument {:?}: no such flag here, and ids and names never start with '-' (see --help)",
+        "unexpected argument {:?}: no such flag here, and ids and names never start with '-'",
         sanitize::for_terminal(&typed)
     ))
 }

@@ -11,7 +11,7 @@ use swarm_tasks::transport::Error as TransportError;
 use crate::config::UsageError;
 use crate::exit::ExitCode;
 use crate::run::DeadlineExceeded;
-use crate::sanitize::for_terminal;
+use crate::sanitize::for_message;
 
 /// The prefix of every message.
 pub const PREFIX: &str = "swarm-tasks: ";
@@ -21,7 +21,7 @@ pub const PREFIX: &str = "swarm-tasks: ";
 pub fn missing_line(err: &mut dyn Write, error: &TransportError) -> io::Result<()> {
     match error {
         TransportError::NotFound { kind, id } => {
-            writeln!(err, "{PREFIX}no such {kind}: {}", for_terminal(id))
+            writeln!(err, "{PREFIX}no such {kind}: {}", for_message(id))
         }
         other => error_line(err, other),
     }
@@ -39,14 +39,14 @@ pub fn error_line(
         text.push_str(&cause.to_string());
         source = cause.source();
     }
-    writeln!(err, "{PREFIX}{}", for_terminal(&text))
+    writeln!(err, "{PREFIX}{}", for_message(&text))
 }
 
 /// Prints a failed command's error and hint, and returns its exit code.
 pub fn failure(err: &mut dyn Write, error: &anyhow::Error) -> ExitCode {
     let exit_code = classify(error);
     // Nothing useful can be done if stderr itself is gone.
-    let _ = writeln!(err, "{PREFIX}{}", for_terminal(&format!("{error:#}")));
+    let _ = writeln!(err, "{PREFIX}{}", for_message(&format!("{error:#}")));
     if let Some(hint) = hint(error) {
         let _ = writeln!(err, "hint: {hint}");
     }

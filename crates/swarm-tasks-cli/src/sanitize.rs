@@ -24,6 +24,32 @@ pub fn for_terminal(text: &str) -> Cow<'_, str> {
     Cow::Owned(cleaned)
 }
 
+/// The most characters of one word (a run without spaces) a message shows: input echoed in
+/// an error is cut there, so a 4 KiB id cannot flood the terminal.
+pub const MAX_ECHO: usize = 200;
+
+/// [`for_terminal`], then every word longer than [`MAX_ECHO`] characters cut to that length
+/// with `…`: for messages that quote what the user or the daemon gave.
+pub fn for_message(text: &str) -> String {
+    let clean = for_terminal(text);
+    if clean.chars().count() <= MAX_ECHO {
+        return clean.into_owned();
+    }
+    let mut out = String::with_capacity(clean.len().min(4 * MAX_ECHO));
+    for (index, word) in clean.split(' ').enumerate() {
+        if index > 0 {
+            out.push(' ');
+        }
+        if word.chars().count() > MAX_ECHO {
+            out.extend(word.chars().take(MAX_ECHO));
+            out.push('…');
+        } else {
+            out.push_str(word);
+        }
+    }
+    out
+}
+
 fn needs_care(character: char) -> bool {
     character.is_control() || is_bidi_control(character)
 }
@@ -38,6 +64,15 @@ fn is_bidi_control(character: char) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn long_words_are_cut_in_messages() {
+        let long = "x".repeat(5000);
+        let message = super::for_message(&format!("no such service: {long} (really)"));
+        assert_eq!(message.chars().count(), "no such service: ".len() + 200 + 1 + " (really)".len());
+        assert!(message.ends_with("x… (really)"), "{message}");
+        assert_eq!(super::for_message("short\tone"), "short one");
+    }
+
     use super::*;
 
     #[test]

@@ -10,10 +10,9 @@ fn rejects(dir: &std::path::Path, args: &[&str], names: &str) {
     outcome.code(2);
     assert_eq!(outcome.stdout, "", "{args:?}: stdout must stay empty");
     let lines = outcome.stderr_lines();
-    assert_eq!(
-        lines.len(),
-        1,
-        "{args:?}: one line expected:\n{}",
+    assert!(
+        lines.len() == 1 || (lines.len() == 2 && lines[1].starts_with("hint: ")),
+        "{args:?}: one line (and a hint) expected:\n{}",
         outcome.stderr
     );
     let line = lines[0];
@@ -108,4 +107,80 @@ fn control_characters_in_bad_input_are_not_echoed() {
     let outcome = crate::util::run(&["ls", "-f", "evil\u{1b}[2J"]);
     outcome.code(2);
     assert!(!outcome.stderr.contains('\u{1b}'), "{:?}", outcome.stderr);
+}
+
+clitest!(no_silent_fallbacks, |dir| {
+    let outcome = crate::util::run(&["-H", "", "ls"]);
+    outcome.code(2);
+    assert!(outcome.stderr.starts_with("swarm-tasks: empty -H/--host"), "{}", outcome.stderr);
+    let outcome = crate::util::run(&["--context", "", "ls"]);
+    outcome.code(2);
+    rejects(
+        dir,
+        &["ls", "--filter", "desired-state=bogus"],
+        "unknown task state \"bogus\" in --filter desired-state",
+    );
+    // A real state passes, in any case, as the daemon takes it.
+    replay(dir, &["ls", "--filter", "desired-state=Running"]).code(0);
+});
+
+clitest!(long_input_is_a_usage_error_that_echoes_little, |dir| {
+    let long = "a".repeat(5000);
+    let filter = format!("service={long}");
+    let template = format!("{{{{.ID}}}}{long}");
+    for args in [
+        vec!["service", "ps", long.as_str()],
+        vec!["node", "ps", long.as_str()],
+        vec!["inspect", long.as_str()],
+        vec!["ls", "-f", filter.as_str()],
+        vec!["ls", "--format", template.as_str()],
+    ] {
+        let outcome = replay(dir, &args);
+        outcome.code(2);
+        assert!(outcome.stderr.contains("over the limit of 4096"), "{}", outcome.stderr);
+        assert!(outcome.stderr.len() < 300, "{}", outcome.stderr);
+    }
+    // Just under the limit: no request finds it, and the message quotes at most 200 chars.
+    let under = "b".repeat(4000);
+    let outcome = replay(dir, &["service", "ps", &under]);
+    outcome.code(1);
+    assert!(outcome.stderr.len() < 300, "{}", outcome.stderr);
+    let outcome = replay(dir, &["ls", "--color", &under]);
+    outcome.code(2);
+    assert!(outcome.stderr.len() < 500, "{}", outcome.stderr);
+});
+
+/// clap's own errors come out in our style: one `swarm-tasks:` line, then a `hint:`.
+#[test]
+fn clap_errors_are_wrapped() {
+    let cases: [(&[&str], &str, &str); 4] = [
+        (
+            &["ls", "--color", "rainbow"],
+            "swarm-tasks: invalid value 'rainbow' for '--color <WHEN>'",
+            "hint: possible values: auto, always, never",
+        ),
+        (
+            &["service", "ps"],
+            "swarm-tasks: the following required arguments were not provided: <SERVICE>...",
+            "hint: see `swarm-tasks service ps --help`",
+        ),
+        (
+            &["frobnicate"],
+            "swarm-tasks: unrecognized subcommand 'frobnicate'",
+            "hint: see `swarm-tasks --help`",
+        ),
+        (
+            &["ls", "--no-trun"],
+            "swarm-tasks: unexpected argument \"--no-trun\"",
+            "hint: a similar argument exists: '--no-trunc'",
+        ),
+    ];
+    for (args, first, hint) in cases {
+        let outcome = crate::util::run(args);
+        outcome.code(2);
+        let lines = outcome.stderr_lines();
+        assert_eq!(lines.len(), 2, "{args:?}: {}", outcome.stderr);
+        assert!(lines[0].starts_with(first), "{args:?}: {}", outcome.stderr);
+        assert_eq!(lines[1], hint, "{args:?}");
+    }
 }
