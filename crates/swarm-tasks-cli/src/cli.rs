@@ -110,6 +110,9 @@ pub enum Command {
     /// Record the swarm's tasks, services and nodes into a folder, for --replay and bug reports
     Snapshot(SnapshotArgs),
 
+    /// Print this client's version and API version, and the engine's (like docker version)
+    Version(VersionArgs),
+
     /// Print a shell completion script to stdout
     Completions(CompletionsArgs),
 }
@@ -235,6 +238,14 @@ pub struct SnapshotArgs {
     /// Folder to write tasks.json, services.json, nodes.json and info.json into (created if missing)
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+}
+
+/// Arguments of `version`.
+#[derive(Debug, Args)]
+pub struct VersionArgs {
+    /// json (one line), or a Go template over the version object: '{{.Server.Version}}'
+    #[arg(short = 'f', long, value_name = "FORMAT", value_parser = FormatValueParser)]
+    pub format: Option<String>,
 }
 
 /// Arguments of `completions`.

@@ -168,6 +168,11 @@ pub enum Action {
         /// Where to write.
         dir: PathBuf,
     },
+    /// `version`.
+    Version {
+        /// Output: `Table` is docker's text layout.
+        format: Format,
+    },
     /// `completions`.
     Completions {
         /// For which shell.
@@ -333,6 +338,12 @@ fn action(
             }
         }
         cli::Command::Snapshot(args) => Action::Snapshot { dir: args.dir },
+        cli::Command::Version(args) => Action::Version {
+            format: match args.format.as_deref() {
+                Some(text) => object_format(text, notes)?,
+                None => Format::Table,
+            },
+        },
         cli::Command::Completions(args) => Action::Completions { shell: args.shell },
     })
 }

@@ -41,6 +41,9 @@ pub async fn run(
         return Ok(ExitCode::Ok);
     }
     let work = async {
+        if let Action::Version { format } = &action {
+            return version(&connection, format, out).await;
+        }
         let client = connect(&connection).await?;
         perform(&client, action, out, err).await
     };
@@ -118,8 +121,31 @@ async fn perform(
             )?;
             Ok(ExitCode::Ok)
         }
-        Action::Completions { .. } => Ok(ExitCode::Ok),
+        Action::Completions { .. } | Action::Version { .. } => Ok(ExitCode::Ok),
     }
+}
+
+/// Like `docker version`: the client's part is printed even when the engine cannot be
+/// reached (then the error follows, with its exit code).
+async fn version(
+    connection: &Connection,
+    format: &Format,
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let info = match connect(connection).await {
+        Ok(client) => client.system_info().await.map_err(anyhow::Error::from),
+        Err(error) => Err(error),
+    };
+    match info {
+        Ok(info) => render::version::write_version(out, Some(&info), format)?,
+        Err(error) => {
+            if matches!(format, Format::Table) {
+                render::version::write_version(out, None, format)?;
+            }
+            return Err(error);
+        }
+    }
+    Ok(ExitCode::Ok)
 }
 
 /// Rows first (all of them, to stdout), then one message per unknown argument, as docker does.

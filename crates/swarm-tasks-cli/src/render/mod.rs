@@ -23,6 +23,7 @@
 pub mod fields;
 pub mod human;
 pub mod table;
+pub mod version;
 
 use std::io::{self, Write};
 

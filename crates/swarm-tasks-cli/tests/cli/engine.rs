@@ -225,3 +225,33 @@ fn ctrl_c_exits_130() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
 }
+
+/// `version` names the engine's version as docker does, in text, json and templates.
+#[test]
+fn version_like_docker_version() {
+    let engine = FakeEngine::start_blocking(FakeSwarm::sample());
+    let host = engine.host();
+    let ours = run(&["-H", &host, "version", "--format", "{{.Server.Version}}"]);
+    let server_version = ours.ok().trim().to_owned();
+    assert!(!server_version.is_empty());
+    if Command::new("docker").arg("--version").output().is_ok() {
+        let docker_config = tempfile::tempdir().unwrap();
+        let docker = Command::new("docker")
+            .env("DOCKER_CONFIG", docker_config.path())
+            .args(["-H", &host, "version", "--format", "{{.Server.Version}}"])
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&docker.stdout).trim(), server_version);
+    }
+    let json = run(&["-H", &host, "version", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(json.ok()).unwrap();
+    assert_eq!(value["Server"]["Version"], server_version.as_str());
+    assert_eq!(value["Client"]["Version"], env!("CARGO_PKG_VERSION"));
+    let text = run(&["-H", &host, "version"]);
+    assert!(text.ok().contains(&format!("  Version:          {server_version}\n")), "{}", text.stdout);
+    // Unreachable: the client part, then the error, exit 3.
+    let down = run(&["-H", "tcp://127.0.0.1:1", "version"]);
+    down.code(3);
+    assert!(down.stdout.starts_with("Client:\n"), "{}", down.stdout);
+    assert!(!down.stdout.contains("Server:"), "{}", down.stdout);
+}
