@@ -3,7 +3,6 @@
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 
-use clap::FromArgMatches;
 use clap::error::ErrorKind;
 
 use crate::cli::Cli;
@@ -71,7 +70,7 @@ pub fn main() -> ExitCode {
 fn parse_args() -> Result<Cli, ExitCode> {
     let parsed = cli::command()
         .try_get_matches()
-        .and_then(|matches| Cli::from_arg_matches(&matches));
+        .and_then(|matches| cli::from_matches(&matches));
     match parsed {
         Ok(cli) => Ok(cli),
         Err(error) => {

@@ -36,12 +36,80 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Builds the full clap `Command`, with the exit-code table as after-help.
+/// Builds the clap `Command` as parsed: [`completion_command`] plus the hidden `--now`.
 ///
-/// Use this (not `Cli::command()`) wherever the command is shown: parsing, completions and
-/// generated docs, so they all carry the same help.
+/// Use this (not `Cli::command()`) for parsing and generated docs, so they carry the same
+/// help; parse with [`try_parse_from`] or [`from_matches`] so that `--now` is read.
 pub fn command() -> clap::Command {
-    Cli::command().after_help(ExitCode::help_table())
+    // Hidden, and kept out of the completion scripts (which list hidden flags too).
+    let now = clap::Arg::new(NOW)
+        .long(NOW)
+        .global(true)
+        .hide(true)
+        .env("SWARM_TASKS_NOW")
+        .hide_env(true)
+        .value_name("RFC3339")
+        .help("Take this RFC 3339 instant as \"now\" when printing ages (reproducible output)");
+    finish(Cli::command().arg(now))
+}
+
+/// The command users see, for help and completion scripts: every subcommand and flag, the
+/// exit-code table in every command's long help, without the hidden `--now`.
+pub fn completion_command() -> clap::Command {
+    finish(Cli::command())
+}
+
+/// Adds the exit codes to every long help, and takes the global flags away from
+/// `completions`, where they mean nothing (so neither its help nor the scripts offer them).
+fn finish(command: clap::Command) -> clap::Command {
+    let mut command = add_exit_codes(command.after_long_help(ExitCode::help_table()));
+    let about = command
+        .find_subcommand("completions")
+        .and_then(|sub| sub.get_about().cloned());
+    command.build();
+    command.mut_subcommand("completions", |_| {
+        let mut sub = CompletionsArgs::augment_args(clap::Command::new("completions"))
+            .bin_name("swarm-tasks completions")
+            .after_long_help(ExitCode::help_table());
+        if let Some(about) = about {
+            sub = sub.about(about);
+        }
+        sub.build();
+        sub
+    })
+}
+
+/// Puts the exit-code table after every subcommand's long help too.
+fn add_exit_codes(command: clap::Command) -> clap::Command {
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_owned())
+        .collect();
+    names.into_iter().fold(command, |command, name| {
+        command.mut_subcommand(name, |sub| {
+            add_exit_codes(sub.after_long_help(ExitCode::help_table()))
+        })
+    })
+}
+
+/// The id of the hidden `--now` argument.
+const NOW: &str = "now";
+
+/// Builds a [`Cli`] from matches of [`command`], `--now` included.
+pub fn from_matches(matches: &clap::ArgMatches) -> Result<Cli, clap::Error> {
+    use clap::FromArgMatches;
+    let mut cli = Cli::from_arg_matches(matches)?;
+    cli.global.now = matches.get_one::<String>(NOW).cloned();
+    Ok(cli)
+}
+
+/// Parses `args` (the program name first) with [`command`].
+pub fn try_parse_from<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    from_matches(&command().try_get_matches_from(args)?)
 }
 
 /// Options that apply to every subcommand: where the daemon is and how to talk to it, and
@@ -77,15 +145,9 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true, action = ArgAction::Count)]
     pub verbose: u8,
 
-    /// Take this RFC 3339 instant as "now" when printing ages (reproducible output)
-    #[arg(
-        long,
-        global = true,
-        hide = true,
-        env = "SWARM_TASKS_NOW",
-        hide_env = true,
-        value_name = "RFC3339"
-    )]
+    /// `--now` / `SWARM_TASKS_NOW`: the instant ages are measured from (hidden; see
+    /// [`command`], which adds it outside the derive so completions do not offer it).
+    #[arg(skip)]
     pub now: Option<String>,
 }
 
@@ -307,7 +369,7 @@ mod tests {
 
     #[test]
     fn global_flags_work_after_the_subcommand() {
-        let cli = Cli::try_parse_from([
+        let cli = try_parse_from([
             "swarm-tasks",
             "service",
             "ps",
@@ -327,7 +389,7 @@ mod tests {
 
     #[test]
     fn repeatable_filters_and_states() {
-        let cli = Cli::try_parse_from([
+        let cli = try_parse_from([
             "swarm-tasks",
             "ls",
             "-f",

@@ -1,6 +1,5 @@
 //! Unit tests of the second parsing stage.
 use super::*;
-use clap::Parser;
 
 fn env() -> Environment {
     Environment {
@@ -14,7 +13,7 @@ fn env() -> Environment {
 fn config(args: &[&str]) -> Result<RunConfig, UsageError> {
     let mut argv = vec!["swarm-tasks"];
     argv.extend_from_slice(args);
-    RunConfig::from_cli(Cli::try_parse_from(argv).unwrap(), &env())
+    RunConfig::from_cli(cli::try_parse_from(argv).unwrap(), &env())
 }
 
 #[test]

@@ -9,6 +9,7 @@
 
 mod app;
 pub mod cli;
+pub mod completions;
 pub mod config;
 pub mod exit;
 pub mod format;

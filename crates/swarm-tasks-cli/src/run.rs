@@ -36,8 +36,7 @@ pub async fn run(
         ..
     } = config;
     if let Action::Completions { shell } = action {
-        let mut command = crate::cli::command();
-        clap_complete::generate(shell, &mut command, "swarm-tasks", out);
+        crate::completions::write(shell, out)?;
         return Ok(ExitCode::Ok);
     }
     let work = async {

@@ -68,7 +68,10 @@ mod tests {
     fn long_words_are_cut_in_messages() {
         let long = "x".repeat(5000);
         let message = super::for_message(&format!("no such service: {long} (really)"));
-        assert_eq!(message.chars().count(), "no such service: ".len() + 200 + 1 + " (really)".len());
+        assert_eq!(
+            message.chars().count(),
+            "no such service: ".len() + 200 + 1 + " (really)".len()
+        );
         assert!(message.ends_with("x… (really)"), "{message}");
         assert_eq!(super::for_message("short\tone"), "short one");
     }

@@ -34,7 +34,10 @@ pub fn version_data(server: Option<&SystemInfo>) -> Data {
         let optional = |value: Option<&String>| value.map_or(Data::Null, |v| text(v));
         Data::Object(vec![
             ("Version".into(), optional(info.engine_version.as_ref())),
-            ("ApiVersion".into(), optional(info.daemon_api_version.as_ref())),
+            (
+                "ApiVersion".into(),
+                optional(info.daemon_api_version.as_ref()),
+            ),
         ])
     });
     Data::Object(vec![("Client".into(), client), ("Server".into(), server)])
@@ -69,7 +72,13 @@ fn write_text(out: &mut dyn Write, server: Option<&SystemInfo>) -> std::io::Resu
     writeln!(out, "Client:")?;
     writeln!(out, " {:<19}{}", "Version:", env!("CARGO_PKG_VERSION"))?;
     writeln!(out, " {:<19}{api}", "API version:")?;
-    writeln!(out, " {:<19}{}/{}", "OS/Arch:", std::env::consts::OS, go_arch())?;
+    writeln!(
+        out,
+        " {:<19}{}/{}",
+        "OS/Arch:",
+        std::env::consts::OS,
+        go_arch()
+    )?;
     if let Some(info) = server {
         let unknown = || "unknown".to_owned();
         writeln!(out)?;
@@ -110,11 +119,15 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(text.starts_with("Client:\n Version:           "), "{text}");
         assert!(
-            text.contains(&format!(" API version:       1.41 (downgraded from {MAX_API_VERSION})\n")),
+            text.contains(&format!(
+                " API version:       1.41 (downgraded from {MAX_API_VERSION})\n"
+            )),
             "{text}"
         );
         assert!(
-            text.ends_with("Server:\n Engine:\n  Version:          20.10.24\n  API version:      1.41\n"),
+            text.ends_with(
+                "Server:\n Engine:\n  Version:          20.10.24\n  API version:      1.41\n"
+            ),
             "{text}"
         );
     }

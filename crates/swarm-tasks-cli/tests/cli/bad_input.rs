@@ -112,7 +112,11 @@ fn control_characters_in_bad_input_are_not_echoed() {
 clitest!(no_silent_fallbacks, |dir| {
     let outcome = crate::util::run(&["-H", "", "ls"]);
     outcome.code(2);
-    assert!(outcome.stderr.starts_with("swarm-tasks: empty -H/--host"), "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.starts_with("swarm-tasks: empty -H/--host"),
+        "{}",
+        outcome.stderr
+    );
     let outcome = crate::util::run(&["--context", "", "ls"]);
     outcome.code(2);
     rejects(
@@ -137,7 +141,11 @@ clitest!(long_input_is_a_usage_error_that_echoes_little, |dir| {
     ] {
         let outcome = replay(dir, &args);
         outcome.code(2);
-        assert!(outcome.stderr.contains("over the limit of 4096"), "{}", outcome.stderr);
+        assert!(
+            outcome.stderr.contains("over the limit of 4096"),
+            "{}",
+            outcome.stderr
+        );
         assert!(outcome.stderr.len() < 300, "{}", outcome.stderr);
     }
     // Just under the limit: no request finds it, and the message quotes at most 200 chars.

@@ -241,14 +241,22 @@ fn version_like_docker_version() {
             .args(["-H", &host, "version", "--format", "{{.Server.Version}}"])
             .output()
             .unwrap();
-        assert_eq!(String::from_utf8_lossy(&docker.stdout).trim(), server_version);
+        assert_eq!(
+            String::from_utf8_lossy(&docker.stdout).trim(),
+            server_version
+        );
     }
     let json = run(&["-H", &host, "version", "--format", "json"]);
     let value: serde_json::Value = serde_json::from_str(json.ok()).unwrap();
     assert_eq!(value["Server"]["Version"], server_version.as_str());
     assert_eq!(value["Client"]["Version"], env!("CARGO_PKG_VERSION"));
     let text = run(&["-H", &host, "version"]);
-    assert!(text.ok().contains(&format!("  Version:          {server_version}\n")), "{}", text.stdout);
+    assert!(
+        text.ok()
+            .contains(&format!("  Version:          {server_version}\n")),
+        "{}",
+        text.stdout
+    );
     // Unreachable: the client part, then the error, exit 3.
     let down = run(&["-H", "tcp://127.0.0.1:1", "version"]);
     down.code(3);

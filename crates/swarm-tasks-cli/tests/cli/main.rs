@@ -10,6 +10,8 @@ mod util;
 
 /// Every bad input gets one line on stderr and exit 2, never a panic.
 mod bad_input;
+/// Completion scripts in a real bash and zsh.
+mod completions;
 /// Talking to the fake engine over TCP: request counts, timeouts, Ctrl-C.
 mod engine;
 /// One case per exit-code class.
