@@ -137,6 +137,9 @@ fn transport_hint(error: &TransportError) -> Option<&'static str> {
         TransportError::PermissionDenied { .. } => {
             Some("add your user to the docker group (then log in again), or run with sudo")
         }
+        TransportError::NotDockerApi { .. } => Some(
+            "-H/--host, --context or DOCKER_HOST must name a Docker Engine; `docker version` shows which one docker uses",
+        ),
         TransportError::CliNotFound { .. } => {
             Some("install the docker CLI, or use --transport http")
         }

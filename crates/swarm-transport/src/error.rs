@@ -156,6 +156,17 @@ pub enum Error {
         /// Our lowest version.
         minimum: String,
     },
+    /// The server answered, but not as a Docker Engine does: `GET /_ping` (or `/version`)
+    /// is not there (a plain web server or a proxy to something else).
+    #[error("{endpoint} is not a Docker Engine API: GET {path} answered {status}")]
+    NotDockerApi {
+        /// The endpoint.
+        endpoint: String,
+        /// The path that was missing.
+        path: String,
+        /// The HTTP status.
+        status: u16,
+    },
     /// Any other error status from the daemon.
     #[error("{endpoint} answered {status}: {message}")]
     Daemon {
@@ -273,6 +284,7 @@ impl Error {
                 | Self::NotManager { .. }
                 | Self::Tls { .. }
                 | Self::ApiVersion { .. }
+                | Self::NotDockerApi { .. }
                 | Self::CliNotFound { .. }
                 | Self::Timeout { .. }
         )
@@ -285,6 +297,7 @@ impl Error {
             | Self::PermissionDenied { endpoint, .. }
             | Self::NotManager { endpoint, .. }
             | Self::ApiVersion { endpoint, .. }
+            | Self::NotDockerApi { endpoint, .. }
             | Self::Daemon { endpoint, .. }
             | Self::Decode { endpoint, .. }
             | Self::Timeout { endpoint, .. }

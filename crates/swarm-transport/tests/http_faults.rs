@@ -208,3 +208,31 @@ async fn an_hour_of_latency_times_out_at_the_limit_on_a_paused_clock() {
             .is_empty()
     );
 }
+
+/// A server that answers 404 where every engine answers `/_ping` is not a Docker Engine: a
+/// connection-class error naming that, not a daemon error about a task.
+#[tokio::test]
+async fn a_server_without_ping_is_not_a_docker_engine() {
+    let engine = FakeEngine::start(FakeSwarm::sample()).await;
+    engine.add_fault(
+        FaultRule::new(Fault::Status {
+            code: 404,
+            json_body: false,
+        })
+        .path("/_ping"),
+    );
+    let docker = HttpTransport::builder()
+        .host(engine.host())
+        .build()
+        .unwrap();
+    let err = docker.list_tasks(&TaskFilter::new()).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::NotDockerApi { status: 404, path, .. } if path == "/_ping"),
+        "{err:?}"
+    );
+    assert!(err.is_connection());
+    assert!(
+        err.to_string().contains("is not a Docker Engine API"),
+        "{err}"
+    );
+}

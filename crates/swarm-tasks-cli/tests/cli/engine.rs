@@ -263,3 +263,27 @@ fn version_like_docker_version() {
     assert!(down.stdout.starts_with("Client:\n"), "{}", down.stdout);
     assert!(!down.stdout.contains("Server:"), "{}", down.stdout);
 }
+
+/// A web server that is not a Docker Engine (404 on `/_ping`) is exit 3, and says so.
+#[test]
+fn not_a_docker_engine_is_3() {
+    let engine = FakeEngine::start_blocking(FakeSwarm::sample());
+    engine.set_fault(Fault::Status {
+        code: 404,
+        json_body: false,
+    });
+    let host = engine.host();
+    for args in [vec!["ls"], vec!["service", "ps", "web"], vec!["version"]] {
+        let mut all = vec!["-H", host.as_str(), "--transport", "http"];
+        all.extend(args);
+        let outcome = run(&all);
+        outcome.code(3);
+        let lines = outcome.stderr_lines();
+        assert!(
+            lines[0].ends_with("is not a Docker Engine API: GET /_ping answered 404"),
+            "{}",
+            outcome.stderr
+        );
+        assert!(lines[1].starts_with("hint: "), "{}", outcome.stderr);
+    }
+}

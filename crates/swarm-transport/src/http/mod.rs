@@ -280,7 +280,10 @@ impl HttpTransport {
     /// `GET /_ping`, read `Api-Version`; without that header, `GET /version`'s `ApiVersion`;
     /// without either, the oldest version we speak.
     async fn negotiate(&self) -> Result<Negotiated> {
-        let ping = self.get(self.url(None, &["_ping"]), None).await?;
+        let ping = self
+            .get(self.url(None, &["_ping"]), None)
+            .await
+            .map_err(|error| self.not_docker(error, "/_ping"))?;
         let header = ping
             .headers
             .get("api-version")
@@ -289,8 +292,10 @@ impl HttpTransport {
         let daemon = match header {
             Some(version) => Some(version),
             None => {
-                let version: serde_json::Value =
-                    self.get_json(self.url(None, &["version"]), None).await?;
+                let version: serde_json::Value = self
+                    .get_json(self.url(None, &["version"]), None)
+                    .await
+                    .map_err(|error| self.not_docker(error, "/version"))?;
                 version
                     .get("ApiVersion")
                     .and_then(serde_json::Value::as_str)
@@ -303,6 +308,18 @@ impl HttpTransport {
         )?;
         tracing::debug!(endpoint = %self.inner.target.display, %version, ?daemon, "negotiated the Engine API version");
         Ok(Negotiated { version, daemon })
+    }
+
+    /// A 404 or 405 where every Docker Engine answers means the server is something else.
+    fn not_docker(&self, error: Error, path: &str) -> Error {
+        match error {
+            Error::Daemon { status, .. } if status == 404 || status == 405 => Error::NotDockerApi {
+                endpoint: self.inner.target.display.clone(),
+                path: path.to_owned(),
+                status,
+            },
+            other => other,
+        }
     }
 
     /// The URL of `segments` (each percent-encoded), prefixed with `/vX.Y` when given.
