@@ -45,8 +45,23 @@ pub fn error_line(
 /// Prints a failed command's error and hint, and returns its exit code.
 pub fn failure(err: &mut dyn Write, error: &anyhow::Error) -> ExitCode {
     let exit_code = classify(error);
-    // Nothing useful can be done if stderr itself is gone.
-    let _ = writeln!(err, "{PREFIX}{}", for_message(&format!("{error:#}")));
+    // One wording for "not found", whichever layer noticed: `no such service: web`.
+    let not_found = error.chain().find_map(|cause| {
+        cause
+            .downcast_ref::<TransportError>()
+            .or_else(|| {
+                cause
+                    .downcast_ref::<swarm_tasks::Error>()
+                    .and_then(swarm_tasks::Error::as_transport)
+            })
+            .filter(|transport| matches!(transport, TransportError::NotFound { .. }))
+    });
+    if let Some(not_found) = not_found {
+        let _ = missing_line(err, not_found);
+    } else {
+        // Nothing useful can be done if stderr itself is gone.
+        let _ = writeln!(err, "{PREFIX}{}", for_message(&format!("{error:#}")));
+    }
     if let Some(hint) = hint(error) {
         let _ = writeln!(err, "hint: {hint}");
     }

@@ -287,3 +287,43 @@ fn not_a_docker_engine_is_3() {
         assert!(lines[1].starts_with("hint: "), "{}", outcome.stderr);
     }
 }
+
+/// Unknown services, nodes and tasks read the same through both transports and every
+/// command (`no such KIND: ID`), exit 1, and never an empty table with exit 0.
+#[test]
+fn not_found_is_one_style_and_exit_1_on_both_transports() {
+    let engine = FakeEngine::start_blocking(FakeSwarm::sample());
+    let host = engine.host();
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["service", "ps", "nope"],
+            "swarm-tasks: no such service: nope",
+        ),
+        (
+            &["service", "ps", "nope", "nada"],
+            "swarm-tasks: no such service: nope, nada",
+        ),
+        (&["node", "ps", "nope"], "swarm-tasks: no such node: nope"),
+        (&["inspect", "nope"], "swarm-tasks: no such task: nope"),
+        (
+            &["ls", "-f", "service=nope"],
+            "swarm-tasks: no such service: nope",
+        ),
+    ];
+    for transport in ["cli", "http"] {
+        if transport == "cli" && Command::new("docker").arg("--version").output().is_err() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "the cli transport needs docker under CI"
+            );
+            continue;
+        }
+        for (args, first_line) in cases {
+            let mut all = vec!["-H", host.as_str(), "--transport", transport];
+            all.extend_from_slice(args);
+            let outcome = run(&all);
+            outcome.code(1);
+            assert_eq!(outcome.stderr_lines()[0], first_line, "{all:?}");
+        }
+    }
+}
