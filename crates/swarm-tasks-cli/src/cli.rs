@@ -59,18 +59,18 @@ pub fn completion_command() -> clap::Command {
     finish(Cli::command())
 }
 
-/// Adds the exit codes to every long help, and takes the global flags away from
+/// Adds the examples and exit codes to every help, and takes the global flags away from
 /// `completions`, where they mean nothing (so neither its help nor the scripts offer them).
 fn finish(command: clap::Command) -> clap::Command {
-    let mut command = add_exit_codes(command.after_long_help(ExitCode::help_table()));
+    let mut command = add_epilogues(command, "");
     let about = command
         .find_subcommand("completions")
         .and_then(|sub| sub.get_about().cloned());
     command.build();
     command.mut_subcommand("completions", |_| {
-        let mut sub = CompletionsArgs::augment_args(clap::Command::new("completions"))
-            .bin_name("swarm-tasks completions")
-            .after_long_help(ExitCode::help_table());
+        let sub = CompletionsArgs::augment_args(clap::Command::new("completions"))
+            .bin_name("swarm-tasks completions");
+        let mut sub = add_epilogues(sub, "completions");
         if let Some(about) = about {
             sub = sub.about(about);
         }
@@ -79,16 +79,84 @@ fn finish(command: clap::Command) -> clap::Command {
     })
 }
 
-/// Puts the exit-code table after every subcommand's long help too.
-fn add_exit_codes(command: clap::Command) -> clap::Command {
+/// Examples for each command (its path below `swarm-tasks`, `""` for the top level). Each
+/// one runs in a test (`tests/cli/help.rs`), over the sample swarm.
+pub fn examples(path: &str) -> &'static [&'static str] {
+    match path {
+        "" => &[
+            "swarm-tasks service ps web",
+            "swarm-tasks ls --state failed --latest",
+            "swarm-tasks --replay ./bug-report node ps node-2",
+        ],
+        "ls" => &[
+            "swarm-tasks ls --state failed --state rejected",
+            "swarm-tasks ls --latest --format 'table {{.Name}}\\t{{.CurrentState}}'",
+            "swarm-tasks ls --filter desired-state=running --format json",
+        ],
+        "inspect" => &[
+            "swarm-tasks inspect f6jgceuinelr",
+            "swarm-tasks inspect f6jgceuinelr -f '{{.Status.State}} {{json .Status.ContainerStatus}}'",
+            "swarm-tasks inspect --type task f6jgceuinelr --format json",
+        ],
+        "service" | "service ps" => &[
+            "swarm-tasks service ps web",
+            "swarm-tasks service ps web broken --no-trunc --filter desired-state=shutdown",
+            "swarm-tasks service ps web --format '{{.Name}} {{.Node}} {{.CurrentState}}'",
+        ],
+        "node" | "node ps" => &[
+            "swarm-tasks node ps node-2",
+            "swarm-tasks node ps node-2 -q",
+            "swarm-tasks node ps node-2 --format json",
+        ],
+        "snapshot" => &[
+            "swarm-tasks snapshot ./bug-report",
+            "swarm-tasks --replay ./bug-report service ps web",
+        ],
+        "version" => &["swarm-tasks version", "swarm-tasks version --format json"],
+        "completions" => &[
+            "swarm-tasks completions bash > ~/.local/share/bash-completion/completions/swarm-tasks",
+            "swarm-tasks completions zsh > ~/.zfunc/_swarm-tasks",
+        ],
+        _ => &[],
+    }
+}
+
+/// The "Examples:" block for `path`.
+fn examples_text(path: &str) -> String {
+    if examples(path).is_empty() {
+        return String::new();
+    }
+    let mut text = String::from("Examples:\n");
+    for example in examples(path) {
+        text.push_str("  $ ");
+        text.push_str(example);
+        text.push('\n');
+    }
+    text
+}
+
+/// Ends the short help with the examples and the long help with the exit codes and then the
+/// examples, for `command` and its subcommands.
+fn add_epilogues(command: clap::Command, path: &str) -> clap::Command {
+    let mut command = command.after_long_help(format!(
+        "{}\n{}",
+        ExitCode::help_table(),
+        examples_text(path)
+    ));
+    if !examples(path).is_empty() {
+        command = command.after_help(examples_text(path));
+    }
     let names: Vec<String> = command
         .get_subcommands()
         .map(|sub| sub.get_name().to_owned())
         .collect();
     names.into_iter().fold(command, |command, name| {
-        command.mut_subcommand(name, |sub| {
-            add_exit_codes(sub.after_long_help(ExitCode::help_table()))
-        })
+        let sub_path = if path.is_empty() {
+            name.clone()
+        } else {
+            format!("{path} {name}")
+        };
+        command.mut_subcommand(name, |sub| add_epilogues(sub, &sub_path))
     })
 }
 

@@ -68,3 +68,69 @@ fn completions_for_every_shell() {
     }
     run(&["completions", "tcsh"]).code(2);
 }
+
+/// Every command's help ends with two or three examples, and each of them runs (over the
+/// sample swarm: `./bug-report` is a snapshot of it; redirections are left out).
+#[test]
+fn every_example_in_help_runs() {
+    let sample = crate::util::sample_snapshot();
+    let bug_report = sample.path().to_str().unwrap().to_owned();
+    let paths = [
+        "",
+        "ls",
+        "inspect",
+        "service",
+        "service ps",
+        "node",
+        "node ps",
+        "snapshot",
+        "version",
+        "completions",
+    ];
+    for path in paths {
+        let mut args: Vec<&str> = path.split_whitespace().collect();
+        args.push("--help");
+        let help = run(&args);
+        let text = help.ok();
+        let examples: Vec<&str> = text
+            .lines()
+            .skip_while(|line| *line != "Examples:")
+            .filter_map(|line| line.strip_prefix("  $ "))
+            .collect();
+        assert!(
+            (2..=3).contains(&examples.len()),
+            "{path:?}: {} examples:\n{text}",
+            examples.len()
+        );
+        let last = format!("  $ {}\n", examples[examples.len() - 1]);
+        assert!(
+            text.ends_with(&last),
+            "{path:?}: help must end with its examples"
+        );
+        for example in examples {
+            let words = shlex::split(example).unwrap();
+            assert_eq!(words[0], "swarm-tasks", "{example}");
+            let mut argv: Vec<String> = words[1..]
+                .iter()
+                .take_while(|word| *word != ">")
+                .map(|word| {
+                    if word == "./bug-report" {
+                        bug_report.clone()
+                    } else {
+                        word.clone()
+                    }
+                })
+                .collect();
+            if !argv.iter().any(|word| word == "--replay") {
+                argv.splice(0..0, ["--replay".to_owned(), bug_report.clone()]);
+            }
+            let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+            let outcome = run(&argv);
+            assert_eq!(outcome.code, 0, "{example}: {}", outcome.stderr);
+            assert!(
+                !outcome.stdout.is_empty() || path == "snapshot",
+                "{example}"
+            );
+        }
+    }
+}
