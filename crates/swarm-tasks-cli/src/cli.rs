@@ -109,7 +109,7 @@ pub fn examples(path: &str) -> &'static [&'static str] {
             "swarm-tasks node ps node-2 --format json",
         ],
         "snapshot" => &[
-            "swarm-tasks snapshot ./bug-report",
+            "swarm-tasks snapshot --redact ./bug-report",
             "swarm-tasks --replay ./bug-report service ps web",
         ],
         "version" => &["swarm-tasks version", "swarm-tasks version --format json"],
@@ -368,6 +368,12 @@ pub struct SnapshotArgs {
     /// Folder to write tasks.json, services.json, nodes.json and info.json into (created if missing)
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+
+    /// Replace every environment value (and any secret or config data) with <redacted>,
+    /// keeping the names: for snapshots you share. Without it, the snapshot records the Env
+    /// values the daemon sent (a warning says so).
+    #[arg(long)]
+    pub redact: bool,
 }
 
 /// Arguments of `version`.

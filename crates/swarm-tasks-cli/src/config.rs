@@ -167,6 +167,8 @@ pub enum Action {
     Snapshot {
         /// Where to write.
         dir: PathBuf,
+        /// Replace Env values and secret data before writing.
+        redact: bool,
     },
     /// `version`.
     Version {
@@ -337,7 +339,10 @@ fn action(
                 render,
             }
         }
-        cli::Command::Snapshot(args) => Action::Snapshot { dir: args.dir },
+        cli::Command::Snapshot(args) => Action::Snapshot {
+            dir: args.dir,
+            redact: args.redact,
+        },
         cli::Command::Version(args) => Action::Version {
             format: match args.format.as_deref() {
                 Some(text) => object_format(text, notes)?,

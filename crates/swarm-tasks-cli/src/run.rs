@@ -104,8 +104,20 @@ async fn perform(
             print_report(report, &render, out, err)
         }
         Action::Inspect { ids, render } => inspect(client, &ids, &render, out, err).await,
-        Action::Snapshot { dir } => {
-            let snapshot = client.snapshot().await?;
+        Action::Snapshot { dir, redact } => {
+            let mut snapshot = client.snapshot().await?;
+            if redact {
+                let count = snapshot.redact()?;
+                writeln!(
+                    err,
+                    "redacted {count} environment values (names kept) before writing"
+                )?;
+            } else {
+                writeln!(
+                    err,
+                    "warning: the snapshot records every Env value as the daemon sent it (passwords and tokens too); use --redact before sharing it"
+                )?;
+            }
             snapshot
                 .write(&dir)
                 .with_context(|| format!("cannot write the snapshot to {}", dir.display()))?;

@@ -21,6 +21,7 @@ mod error;
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http;
 mod info;
+mod redact;
 mod replay;
 pub mod snapshot;
 mod version;
@@ -32,6 +33,7 @@ pub use error::{Error, NotManagerReason, ObjectKind, Result};
 #[cfg(feature = "http")]
 pub use http::{HttpTransport, HttpTransportBuilder, TlsConfig};
 pub use info::{InspectOutcome, SwarmState, SystemInfo};
+pub use redact::REDACTED;
 pub use replay::ReplayTransport;
 pub use snapshot::{Snapshot, SnapshotInfo};
 pub use version::{ApiVersion, MAX_API_VERSION, MIN_API_VERSION};
