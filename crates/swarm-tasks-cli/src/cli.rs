@@ -369,7 +369,7 @@ pub struct SnapshotArgs {
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
 
-    /// Replace every environment value (and any secret or config data) with <redacted>,
+    /// Replace every environment value (and any secret or config data) with `<redacted>`,
     /// keeping the names: for snapshots you share. Without it, the snapshot records the Env
     /// values the daemon sent (a warning says so).
     #[arg(long)]
