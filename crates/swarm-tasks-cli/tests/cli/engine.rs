@@ -327,3 +327,14 @@ fn not_found_is_one_style_and_exit_1_on_both_transports() {
         }
     }
 }
+
+/// Over 4 KiB is a usage error before any request reaches the engine.
+#[test]
+fn long_input_makes_no_request() {
+    let engine = FakeEngine::start_blocking(FakeSwarm::sample());
+    let host = engine.host();
+    let long = "w".repeat(4097);
+    let outcome = run(&["-H", &host, "--transport", "http", "service", "ps", &long]);
+    outcome.code(2);
+    assert!(engine.requests().is_empty(), "{:?}", engine.requests());
+}
