@@ -83,7 +83,7 @@ pub fn generate_all(root: &Path) -> anyhow::Result<Vec<GeneratedFile>> {
     let mut files = generate(&task_schema()?, &read_model_sources(root)?)?;
     files.push(GeneratedFile {
         path: "docs/cli.md",
-        contents: cli_reference::render(swarm_tasks_cli::cli::command()),
+        contents: cli_reference::page(),
     });
     Ok(files)
 }

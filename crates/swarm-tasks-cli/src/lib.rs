@@ -11,6 +11,7 @@ mod app;
 pub mod cli;
 pub mod completions;
 pub mod config;
+pub mod docs;
 pub mod exit;
 pub mod format;
 pub mod render;

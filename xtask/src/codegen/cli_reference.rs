@@ -24,6 +24,13 @@ pub fn render(command: Command) -> String {
     out
 }
 
+/// docs/cli.md: the help of every command, then the docker-flags and `--format` tables.
+pub fn page() -> String {
+    let mut out = render(swarm_tasks_cli::cli::command());
+    out.push_str(&swarm_tasks_cli::docs::markdown());
+    out
+}
+
 /// Appends the help of `command` (known to users as `path`) and then of its subcommands.
 fn section(command: &mut Command, path: &str, out: &mut String) {
     let help = command.render_long_help().to_string();
