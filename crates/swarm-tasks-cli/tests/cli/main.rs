@@ -20,5 +20,7 @@ mod exit_codes;
 mod help;
 /// Snapshots of the table, json and ndjson output, and what they must keep.
 mod output;
+/// Side by side with the docker CLI on the real engine (`SWARM_TASKS_E2E=1`).
+mod real_engine;
 /// `snapshot DIR` writes a folder that replays to the same output.
 mod snapshot;
