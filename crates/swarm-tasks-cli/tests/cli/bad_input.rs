@@ -192,3 +192,33 @@ fn clap_errors_are_wrapped() {
         assert_eq!(lines[1], hint, "{args:?}");
     }
 }
+
+clitest!(bad_templates_are_usage_errors_in_dockers_words, |dir| {
+    rejects(
+        dir,
+        &["service", "ps", "web", "--format", "{{.Name}}|{{.Foo}}"],
+        "template parsing error: template: :1:12: executing \"\" at <.Foo>: can't evaluate field Foo in type task row",
+    );
+    rejects(
+        dir,
+        &["ls", "--format", "{{.Name}"],
+        "template parsing error: template: :1: bad character U+007D '}'",
+    );
+    rejects(
+        dir,
+        &["node", "ps", "--format", "{{nope .Name}}"],
+        "template parsing error: template: :1: function \"nope\" not defined",
+    );
+    rejects(dir, &["inspect", "abc", "-f", "{{if .ID}}"], "template parsing error");
+});
+
+clitest!(a_template_failing_on_a_task_is_exit_1_like_docker, |dir| {
+    let ids = replay(dir, &["service", "ps", "web", "-q"]);
+    let id = ids.ok().lines().next().unwrap().to_owned();
+    let outcome = replay(dir, &["inspect", &id, "-f", "{{.Nope}}"]);
+    outcome.code(1);
+    assert_eq!(
+        outcome.stderr_lines()[0],
+        "swarm-tasks: template parsing error: template: :1:2: executing \"\" at <.Nope>: map has no entry for key \"Nope\""
+    );
+});
