@@ -13,6 +13,9 @@ use crate::exit::ExitCode;
 use crate::run::DeadlineExceeded;
 use crate::sanitize::for_message;
 
+/// What to do about an ambiguous ID prefix.
+const AMBIGUOUS_HINT: &str = "give more of the ID, or the whole name";
+
 /// The prefix of every message.
 pub const PREFIX: &str = "swarm-tasks: ";
 
@@ -23,8 +26,37 @@ pub fn missing_line(err: &mut dyn Write, error: &TransportError) -> io::Result<(
         TransportError::NotFound { kind, id } => {
             writeln!(err, "{PREFIX}no such {kind}: {}", for_message(id))
         }
+        // The advice of the library's text moves to the hint; tasks, services and nodes alike.
+        TransportError::Ambiguous { kind, id, matches } => {
+            let count = match matches {
+                0 => String::new(),
+                n => format!(" ({n} matches found)"),
+            };
+            writeln!(
+                err,
+                "{PREFIX}{kind} {} is ambiguous{count}",
+                for_message(id)
+            )
+        }
         other => error_line(err, other),
     }
+}
+
+/// Prints one line per argument that named nothing ([`missing_line`]), then one hint when
+/// some were ambiguous.
+pub fn missing_lines<'a>(
+    err: &mut dyn Write,
+    errors: impl IntoIterator<Item = &'a TransportError>,
+) -> io::Result<()> {
+    let mut ambiguous = false;
+    for error in errors {
+        ambiguous |= matches!(error, TransportError::Ambiguous { .. });
+        missing_line(err, error)?;
+    }
+    if ambiguous {
+        writeln!(err, "hint: {AMBIGUOUS_HINT}")?;
+    }
+    Ok(())
 }
 
 /// Prints one error (its whole chain) as `swarm-tasks: ...`.
@@ -54,7 +86,12 @@ pub fn failure(err: &mut dyn Write, error: &anyhow::Error) -> ExitCode {
                     .downcast_ref::<swarm_tasks::Error>()
                     .and_then(swarm_tasks::Error::as_transport)
             })
-            .filter(|transport| matches!(transport, TransportError::NotFound { .. }))
+            .filter(|transport| {
+                matches!(
+                    transport,
+                    TransportError::NotFound { .. } | TransportError::Ambiguous { .. }
+                )
+            })
     });
     if let Some(not_found) = not_found {
         let _ = missing_line(err, not_found);
@@ -152,6 +189,7 @@ fn transport_hint(error: &TransportError) -> Option<&'static str> {
         TransportError::PermissionDenied { .. } => {
             Some("add your user to the docker group (then log in again), or run with sudo")
         }
+        TransportError::Ambiguous { .. } => Some("give more of the ID, or the whole name"),
         TransportError::NotDockerApi { .. } => Some(
             "-H/--host, --context or DOCKER_HOST must name a Docker Engine; `docker version` shows which one docker uses",
         ),

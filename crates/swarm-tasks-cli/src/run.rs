@@ -168,9 +168,7 @@ fn print_report(
 ) -> anyhow::Result<ExitCode> {
     render::write_rows(out, &report.rows, render)?;
     out.flush()?;
-    for (_arg, error) in &report.not_found {
-        report::missing_line(err, error)?;
-    }
+    report::missing_lines(err, report.not_found.iter().map(|(_arg, error)| error))?;
     Ok(if report.not_found.is_empty() {
         ExitCode::Ok
     } else {
@@ -196,9 +194,7 @@ async fn inspect(
         ref format => render::write_tasks(out, &outcome.found, format)?,
     }
     out.flush()?;
-    for (_id, error) in &outcome.missing {
-        report::missing_line(err, error)?;
-    }
+    report::missing_lines(err, outcome.missing.iter().map(|(_id, error)| error))?;
     Ok(if outcome.missing.is_empty() {
         ExitCode::Ok
     } else {

@@ -209,7 +209,11 @@ clitest!(bad_templates_are_usage_errors_in_dockers_words, |dir| {
         &["node", "ps", "--format", "{{nope .Name}}"],
         "template parsing error: template: :1: function \"nope\" not defined",
     );
-    rejects(dir, &["inspect", "abc", "-f", "{{if .ID}}"], "template parsing error");
+    rejects(
+        dir,
+        &["inspect", "abc", "-f", "{{if .ID}}"],
+        "template parsing error",
+    );
 });
 
 clitest!(a_template_failing_on_a_task_is_exit_1_like_docker, |dir| {

@@ -338,3 +338,30 @@ fn long_input_makes_no_request() {
     outcome.code(2);
     assert!(engine.requests().is_empty(), "{:?}", engine.requests());
 }
+
+/// An ambiguous prefix reads the same on both transports, with the advice on the hint line.
+#[test]
+fn ambiguous_is_one_style_on_both_transports() {
+    let engine = FakeEngine::start_blocking(FakeSwarm::sample());
+    let host = engine.host();
+    for transport in ["cli", "http"] {
+        if transport == "cli" && Command::new("docker").arg("--version").output().is_err() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "the cli transport needs docker under CI"
+            );
+            continue;
+        }
+        // Three of the sample's task IDs start with `f`.
+        let outcome = run(&["-H", &host, "--transport", transport, "inspect", "f"]);
+        outcome.code(1);
+        assert_eq!(
+            outcome.stderr_lines(),
+            [
+                "swarm-tasks: task f is ambiguous (3 matches found)",
+                "hint: give more of the ID, or the whole name"
+            ],
+            "{transport}"
+        );
+    }
+}
