@@ -218,3 +218,18 @@ fn wrong_argument_types_fail_on_execution() {
         "{error}"
     );
 }
+
+proptest::proptest! {
+    /// Whatever a user types as `--format`, parsing and running it ends in text or an error,
+    /// never a panic.
+    #[test]
+    fn any_text_parses_and_runs_without_panicking(
+        text in "[{}.$a-zA-Z0-9 \\t\"`|():=,-]{0,40}|(\\{\\{-? ?(if|range|with|else|end|json|len|index|split|\\.[A-Z]|\\$[a-z]?|[ ().|\"0-9:=,]){0,8} ?-?\\}\\}|[a-z ]{0,3}){0,6}"
+    ) {
+        let data = data(r#"{"ID":"x","L":["a"],"M":{"k":"v"},"N":null,"CreatedAt":"2024-05-01T12:00:00Z"}"#);
+        for template in [Template::parse(&text), Template::parse_raw(&text)].into_iter().flatten() {
+            let _ = template.render(&data, Fields::Open);
+            let _ = template.render(&data, Fields::Fixed("task row"));
+        }
+    }
+}
