@@ -226,7 +226,7 @@ pub const FORMAT_VALUES: &[FormatValue] = &[
     value(
         "inspect",
         "TEMPLATE",
-        "a Go template per task over the whole object (`{{.Status.State}}`, `{{json .Status}}`)",
+        "a Go template per task over the whole object as the daemon sent it (`{{.Status.State}}`, `{{json .Status}}`); a field the daemon left out is an error, where docker prints its Go zero value",
     ),
     value(
         "version",
