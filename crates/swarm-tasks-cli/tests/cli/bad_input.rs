@@ -161,7 +161,7 @@ clitest!(long_input_is_a_usage_error_that_echoes_little, |dir| {
 /// clap's own errors come out in our style: one `swarm-tasks:` line, then a `hint:`.
 #[test]
 fn clap_errors_are_wrapped() {
-    let cases: [(&[&str], &str, &str); 4] = [
+    let cases: [(&[&str], &str, &str); 5] = [
         (
             &["ls", "--color", "rainbow"],
             "swarm-tasks: invalid value 'rainbow' for '--color <WHEN>'",
@@ -171,6 +171,11 @@ fn clap_errors_are_wrapped() {
             &["service", "ps"],
             "swarm-tasks: the following required arguments were not provided: <SERVICE>...",
             "hint: see `swarm-tasks service ps --help`",
+        ),
+        (
+            &["inspect", "--type", "container", "abc"],
+            "swarm-tasks: invalid value 'container' for '--type <TYPE>'",
+            "hint: possible values: task",
         ),
         (
             &["frobnicate"],

@@ -102,6 +102,10 @@ fn every_example_in_help_runs() {
             "{path:?}: {} examples:\n{text}",
             examples.len()
         );
+        assert!(
+            text.contains("Exit codes:\n  0    success\n"),
+            "{path:?}: no exit codes"
+        );
         let last = format!("  $ {}\n", examples[examples.len() - 1]);
         assert!(
             text.ends_with(&last),
