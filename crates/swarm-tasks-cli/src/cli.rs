@@ -202,6 +202,8 @@ pub struct GlobalArgs {
     pub replay: Option<PathBuf>,
 
     /// Give up when the command takes longer than this: 500ms, 30s, 2m, 1h30m, 1h 30m ...
+    /// For `wait`, the deadline of the whole wait (default 10m; exit 4 when it passes); for
+    /// `watch`, how long to watch (exit 0)
     #[arg(long, global = true, value_name = "DURATION")]
     pub timeout: Option<String>,
 
@@ -245,6 +247,15 @@ pub enum Command {
 
     /// Print a shell completion script to stdout
     Completions(CompletionsArgs),
+
+    /// Print task transitions as they happen (added, state changes, removed), one line each
+    Watch(WatchArgs),
+
+    /// Wait until services have converged; fail on a paused update, a rollback or failing tasks
+    Wait(WaitArgs),
+
+    /// Say in plain words why a task, or each slot of a service, is not running
+    Explain(ExplainArgs),
 }
 
 /// `swarm-tasks service ...`
@@ -381,6 +392,50 @@ pub struct SnapshotArgs {
 pub struct VersionArgs {
     /// json (one line), or a Go template over the version object: '{{.Server.Version}}'
     #[arg(short = 'f', long, value_name = "FORMAT", value_parser = FormatValueParser)]
+    pub format: Option<String>,
+}
+
+/// Arguments of `watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Only tasks matching KEY=VALUE (repeatable), as for `ls`: id, name, service, node,
+    /// label, desired-state, runtime
+    #[arg(short = 'f', long = "filter", value_name = "KEY=VALUE")]
+    pub filters: Vec<String>,
+
+    /// Output: one line per event for people (the default), or json (one object per event
+    /// per line, including a `synced` object after each poll; ndjson is an alias)
+    #[arg(long, value_name = "FORMAT", value_parser = ["json", "ndjson", "table"])]
+    pub format: Option<String>,
+}
+
+/// Arguments of `wait`.
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// Service names, IDs or unique ID prefixes
+    #[arg(required = true, value_name = "SERVICE")]
+    pub services: Vec<String>,
+
+    /// How long counted tasks must keep running before a service counts as converged
+    /// [default: the service's update monitor period, else 5s]
+    #[arg(long, value_name = "DURATION")]
+    pub stable: Option<String>,
+
+    /// Accept a rollback as the end of the update instead of failing
+    #[arg(long)]
+    pub rollback_ok: bool,
+}
+
+/// Arguments of `explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A service (name, ID or unique ID prefix) or a task (ID, prefix or internal name); a
+    /// service wins when both match
+    #[arg(value_name = "TASK|SERVICE")]
+    pub target: String,
+
+    /// Output: sentences for people (the default), or json (one object)
+    #[arg(long, value_name = "FORMAT", value_parser = ["json", "table"])]
     pub format: Option<String>,
 }
 

@@ -88,6 +88,20 @@ pub enum UsageError {
         /// The text as given.
         input: String,
     },
+    /// `watch` or `wait` with `--replay`: a snapshot never changes.
+    #[error("--replay serves a snapshot, which never changes: `{command}` needs a live daemon")]
+    Replay {
+        /// The subcommand.
+        command: &'static str,
+    },
+    /// A `--stable` that is not a duration.
+    #[error(
+        "invalid duration {input:?} in --stable: write numbers with units, like 500ms, 5s or 1m"
+    )]
+    StableDuration {
+        /// The text as given.
+        input: String,
+    },
     /// Two flags that cannot be used together.
     #[error("{first} and {second} cannot be used together")]
     Conflict {
@@ -175,6 +189,12 @@ pub enum Action {
         /// Output: `Table` is docker's text layout.
         format: Format,
     },
+    /// `watch`: print task events until `--timeout` (or forever).
+    Watch(crate::commands::WatchAction),
+    /// `wait`: wait for services to converge.
+    Wait(crate::commands::WaitAction),
+    /// `explain`: why a task or service is not running.
+    Explain(crate::commands::ExplainAction),
     /// `completions`.
     Completions {
         /// For which shell.
@@ -187,6 +207,8 @@ pub enum Action {
 pub struct Environment {
     /// Whether stdout is a terminal.
     pub stdout_is_terminal: bool,
+    /// Whether stderr is a terminal (progress bars).
+    pub stderr_is_terminal: bool,
     /// `NO_COLOR`.
     pub no_color: Option<String>,
     /// `TERM`.
@@ -201,6 +223,7 @@ impl Environment {
         use std::io::IsTerminal;
         Self {
             stdout_is_terminal: std::io::stdout().is_terminal(),
+            stderr_is_terminal: std::io::stderr().is_terminal(),
             no_color: std::env::var("NO_COLOR").ok(),
             term: std::env::var("TERM").ok(),
             now: DateTime::<Utc>::from(std::time::SystemTime::now()),
@@ -211,14 +234,20 @@ impl Environment {
 impl RunConfig {
     /// Validates the raw command line.
     pub fn from_cli(cli: Cli, env: &Environment) -> Result<Self, UsageError> {
-        let connection = connection(&cli.global)?;
+        let mut connection = connection(&cli.global)?;
         let output = Output {
             color: cli.global.color,
             now: now(cli.global.now.as_deref(), env)?,
             env,
+            timeout: connection.timeout,
+            replay: connection.replay.is_some(),
         };
         let mut notes = Vec::new();
         let action = action(cli.command, &output, &mut notes)?;
+        if matches!(action, Action::Watch(_) | Action::Wait(_)) {
+            // `--timeout` is their own deadline; each request keeps the transport's bound.
+            connection.timeout = None;
+        }
         Ok(Self {
             deadline: connection.timeout,
             connection,
@@ -350,6 +379,23 @@ fn action(
             },
         },
         cli::Command::Completions(args) => Action::Completions { shell: args.shell },
+        cli::Command::Watch(args) => {
+            let filter = task_filter(&args.filters)?;
+            Action::Watch(crate::commands::watch_action(
+                args,
+                filter,
+                &output.monitor(),
+                notes,
+            )?)
+        }
+        cli::Command::Wait(args) => {
+            check_ids("service", &args.services)?;
+            Action::Wait(crate::commands::wait_action(args, &output.monitor())?)
+        }
+        cli::Command::Explain(args) => {
+            check_ids("task or service", std::slice::from_ref(&args.target))?;
+            Action::Explain(crate::commands::explain_action(args))
+        }
     })
 }
 
@@ -385,9 +431,19 @@ struct Output<'a> {
     color: ColorWhen,
     now: DateTime<Utc>,
     env: &'a Environment,
+    timeout: Option<Duration>,
+    replay: bool,
 }
 
 impl Output<'_> {
+    fn monitor(&self) -> crate::commands::MonitorGlobals {
+        crate::commands::MonitorGlobals {
+            timeout: self.timeout,
+            replay: self.replay,
+            stderr_is_terminal: self.env.stderr_is_terminal,
+        }
+    }
+
     fn render(&self, format: Format, no_trunc: bool, quiet: bool) -> RenderOptions {
         RenderOptions {
             color: use_color(self.color, &format, quiet, self.env),
@@ -422,18 +478,7 @@ fn task_list(
     output: &Output<'_>,
     notes: &mut Vec<&'static str>,
 ) -> Result<(PsOptions, RenderOptions), UsageError> {
-    let mut filter = TaskFilter::new();
-    for arg in &args.filters {
-        check_len("--filter", Some(arg))?;
-        filter.push_arg(arg)?;
-    }
-    for state in filter.values(FilterKey::DesiredState) {
-        if TaskState::from(state.trim().to_ascii_lowercase().as_str()).is_unknown() {
-            return Err(UsageError::UnknownDesiredState {
-                state: state.to_owned(),
-            });
-        }
-    }
+    let filter = task_filter(&args.filters)?;
     let states = args
         .states
         .iter()
@@ -451,6 +496,23 @@ fn task_list(
     };
     let render = output.render(format, args.output.no_trunc, args.output.quiet);
     Ok((options, render))
+}
+
+/// `--filter` values into the daemon's filter, desired states checked.
+fn task_filter(args: &[String]) -> Result<TaskFilter, UsageError> {
+    let mut filter = TaskFilter::new();
+    for arg in args {
+        check_len("--filter", Some(arg))?;
+        filter.push_arg(arg)?;
+    }
+    for state in filter.values(FilterKey::DesiredState) {
+        if TaskState::from(state.trim().to_ascii_lowercase().as_str()).is_unknown() {
+            return Err(UsageError::UnknownDesiredState {
+                state: state.to_owned(),
+            });
+        }
+    }
+    Ok(filter)
 }
 
 fn parse_state(text: &str) -> Result<TaskState, UsageError> {
@@ -484,6 +546,7 @@ fn check_ids(kind: &'static str, ids: &[String]) -> Result<(), UsageError> {
             match kind {
                 "task" => "a task id",
                 "service" => "a service id or name",
+                "task or service" => "a task or service id",
                 _ => "a node id or name",
             },
             Some(id),

@@ -4,6 +4,7 @@ use super::*;
 fn env() -> Environment {
     Environment {
         stdout_is_terminal: true,
+        stderr_is_terminal: false,
         no_color: None,
         term: Some("xterm-256color".into()),
         now: "2024-05-01T12:00:00Z".parse().unwrap(),
@@ -134,4 +135,77 @@ fn now_can_be_pinned() {
     assert_eq!(render.format, Format::Inspect);
     assert_eq!(render.now.to_rfc3339(), "2020-01-01T00:00:00+00:00");
     assert!(config(&["--now", "yesterday", "ls"]).is_err());
+}
+
+#[test]
+fn watch_and_wait_refuse_a_replay_but_explain_takes_one() {
+    for command in ["watch", "wait"] {
+        let mut args = vec!["--replay", "demo/swarm", command];
+        if command == "wait" {
+            args.push("web");
+        }
+        let error = config(&args).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "--replay serves a snapshot, which never changes: `{command}` needs a live daemon"
+            )
+        );
+    }
+    assert!(matches!(
+        config(&["--replay", "demo/swarm", "explain", "web"])
+            .unwrap()
+            .action,
+        Action::Explain(_)
+    ));
+}
+
+#[test]
+fn wait_takes_the_timeout_as_its_deadline_and_leaves_requests_their_own() {
+    let run = config(&[
+        "--timeout",
+        "2m",
+        "wait",
+        "web",
+        "--stable",
+        "10s",
+        "--rollback-ok",
+    ])
+    .unwrap();
+    assert_eq!(run.connection.timeout, None);
+    let Action::Wait(wait) = run.action else {
+        panic!("not wait")
+    };
+    assert_eq!(wait.config.timeout, Some(Duration::from_secs(120)));
+    assert_eq!(wait.config.stable, Some(Duration::from_secs(10)));
+    assert!(wait.config.rollback_ok);
+    let Action::Wait(default) = config(&["wait", "web"]).unwrap().action else {
+        panic!("not wait")
+    };
+    assert_eq!(default.config.timeout, Some(Duration::from_secs(600)));
+    assert!(matches!(
+        config(&["wait", "web", "--stable", "soon"]).unwrap_err(),
+        UsageError::StableDuration { .. }
+    ));
+}
+
+#[test]
+fn watch_json_and_its_ndjson_alias() {
+    let Action::Watch(watch) = config(&[
+        "--timeout",
+        "5s",
+        "watch",
+        "-f",
+        "service=web",
+        "--format",
+        "ndjson",
+    ])
+    .unwrap()
+    .action
+    else {
+        panic!("not watch")
+    };
+    assert!(watch.json);
+    assert_eq!(watch.duration, Some(Duration::from_secs(5)));
+    assert!(!watch.filter.is_empty());
 }

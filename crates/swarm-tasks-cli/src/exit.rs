@@ -17,7 +17,7 @@ pub enum ExitCode {
     /// The daemon cannot be reached or used: unreachable, not a swarm manager, permission
     /// denied, TLS, API version, timeout, docker binary missing.
     Unavailable,
-    /// Reserved for `wait`: the services did not converge in time.
+    /// `wait`: the deadline passed before the services converged or failed.
     WaitTimedOut,
     /// Interrupted by Ctrl-C.
     Interrupted,
@@ -55,7 +55,7 @@ impl ExitCode {
             Self::Unavailable => {
                 "cannot reach or use the daemon (unreachable, not a swarm manager, permission, TLS, timeout)"
             }
-            Self::WaitTimedOut => "reserved: a wait timed out (the coming `wait` command)",
+            Self::WaitTimedOut => "wait: the deadline passed before the services converged",
             Self::Interrupted => "interrupted (Ctrl-C)",
         }
     }

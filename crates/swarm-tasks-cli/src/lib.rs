@@ -9,6 +9,7 @@
 
 mod app;
 pub mod cli;
+pub mod commands;
 pub mod completions;
 pub mod config;
 pub mod docs;

@@ -132,6 +132,9 @@ async fn perform(
             )?;
             Ok(ExitCode::Ok)
         }
+        Action::Watch(watch) => crate::commands::watch::run(client, watch, out, err).await,
+        Action::Wait(wait) => crate::commands::wait::run(client, wait, out, err).await,
+        Action::Explain(explain) => crate::commands::explain::run(client, explain, out).await,
         Action::Completions { .. } | Action::Version { .. } => Ok(ExitCode::Ok),
     }
 }

@@ -10,7 +10,13 @@ fn help_documents_exit_codes() {
     for code in ["  0 ", "  1 ", "  2 ", "  3 ", "  4 ", "  130 "] {
         assert!(text.contains(code), "{code:?} missing from:\n{text}");
     }
-    assert!(text.contains("reserved"), "{text}");
+    assert!(text.contains("wait: the deadline passed"), "{text}");
+    for command in ["watch", "wait", "explain"] {
+        assert!(
+            text.contains(&format!("  {command} ")),
+            "{command} missing from:\n{text}"
+        );
+    }
 }
 
 #[test]

@@ -18,6 +18,8 @@ mod engine;
 mod exit_codes;
 /// `--help`, `--version` and `completions`.
 mod help;
+/// `explain` over the demo swarm; `watch` and `wait` refuse a replay.
+mod monitor;
 /// Snapshots of the table, json and ndjson output, and what they must keep.
 mod output;
 /// Side by side with the docker CLI on the real engine (`SWARM_TASKS_E2E=1`).

@@ -195,7 +195,16 @@ impl Client {
                 )));
             }
         }
-        let task = transport.inspect_task(arg).await?;
+        let task = match transport.inspect_task(arg).await {
+            Err(swarm_transport::Error::NotFound { kind, .. }) => {
+                // No service and no task: say it in docker's words, for the argument as given.
+                return Err(crate::Error::NotFound {
+                    kind,
+                    ids: vec![arg.to_owned()],
+                });
+            }
+            other => other?,
+        };
         let service_id = task.service_id.clone().unwrap_or_default();
         let siblings = if service_id.is_empty() {
             vec![task.clone()]
