@@ -405,7 +405,7 @@ pub struct WatchArgs {
 
     /// Output: one line per event for people (the default), or json (one object per event
     /// per line, including a `synced` object after each poll; ndjson is an alias)
-    #[arg(long, value_name = "FORMAT", value_parser = ["json", "ndjson", "table"])]
+    #[arg(long, value_name = "FORMAT", value_parser = ["json", "ndjson"])]
     pub format: Option<String>,
 }
 
@@ -435,7 +435,7 @@ pub struct ExplainArgs {
     pub target: String,
 
     /// Output: sentences for people (the default), or json (one object)
-    #[arg(long, value_name = "FORMAT", value_parser = ["json", "table"])]
+    #[arg(long, value_name = "FORMAT", value_parser = ["json"])]
     pub format: Option<String>,
 }
 

@@ -235,6 +235,28 @@ pub const FORMAT_VALUES: &[FormatValue] = &[
     ),
     value("version", "json", "the version object on one line"),
     value(
+        "watch",
+        "(none)",
+        "one line per task event: when, `name`, short ID, and what changed, with the exit code and the whole error of a failure",
+    ),
+    value(
+        "watch",
+        "json",
+        "one object per event per line: `event` (`initial`, `added`, `state_changed`, `removed`, `synced`), `name`, and the task (see docs/monitoring.md)",
+    ),
+    value("watch", "ndjson", "`json`, with a note on stderr"),
+    value(
+        "wait",
+        "(none)",
+        "progress bars on a terminal, else one line per change on stderr; the result per service on stdout",
+    ),
+    value(
+        "explain",
+        "(none)",
+        "the reasons as sentences, the daemon's error text whole",
+    ),
+    value("explain", "json", "the explanation as one object"),
+    value(
         "version",
         "TEMPLATE",
         "a Go template over the version object (`{{.Server.Version}}`)",
@@ -300,6 +322,7 @@ mod tests {
                 match command {
                     "service ps" => argv.push("web"),
                     "inspect" => argv.push("abc"),
+                    "wait" | "explain" => argv.push("web"),
                     _ => {}
                 }
                 let template = "{{.ID}}";

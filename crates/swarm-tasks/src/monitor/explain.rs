@@ -287,14 +287,12 @@ pub fn explain_service(
             continue;
         };
         let explanation = explain_task(newest, Some(service), history, &name, names);
+        // A slot whose newest task runs, completed, or was shut down on purpose (scaled
+        // down, replaced) needs no explanation; a failure does, even once given up on.
         let fine = matches!(
             explanation.reasons.as_slice(),
-            [Reason::Running] | [Reason::Complete]
-        ) || newest
-            .desired_state
-            .as_ref()
-            .is_some_and(TaskState::is_terminal)
-            && explanation.reasons.len() == 1;
+            [Reason::Running] | [Reason::Complete] | [Reason::ShutDown { .. }]
+        );
         if !fine {
             explained.push(explanation);
         }

@@ -363,9 +363,26 @@ impl WaitState {
                 let filter = ids
                     .iter()
                     .fold(TaskFilter::new(), |filter, id| filter.service(id.clone()));
-                let (services, tasks) =
-                    futures::try_join!(transport.list_services(), transport.list_tasks(&filter))?;
-                (services, Some(tasks))
+                match futures::try_join!(transport.list_services(), transport.list_tasks(&filter)) {
+                    Ok((services, tasks)) => (services, Some(tasks)),
+                    // The daemon refuses a `service` filter naming a removed service: ask
+                    // again for the services still there, so the removal is reported.
+                    Err(error) if error.is_not_found() => {
+                        let services = transport.list_services().await?;
+                        let present = ids
+                            .iter()
+                            .filter(|id| services.iter().any(|service| service.id == **id));
+                        let filter = present
+                            .fold(TaskFilter::new(), |filter, id| filter.service(id.clone()));
+                        let tasks = if filter.is_empty() {
+                            Vec::new()
+                        } else {
+                            transport.list_tasks(&filter).await?
+                        };
+                        (services, Some(tasks))
+                    }
+                    Err(error) => return Err(error.into()),
+                }
             }
             None => {
                 let services = transport.list_services().await?;
