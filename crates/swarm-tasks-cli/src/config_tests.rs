@@ -179,6 +179,16 @@ fn wait_takes_the_timeout_as_its_deadline_and_leaves_requests_their_own() {
     assert_eq!(wait.config.timeout, Some(Duration::from_secs(120)));
     assert_eq!(wait.config.stable, Some(Duration::from_secs(10)));
     assert!(wait.config.rollback_ok);
+    assert!(!wait.bars, "no progress bars when stderr is not a terminal");
+    let terminal = Environment {
+        stderr_is_terminal: true,
+        ..env()
+    };
+    let cli = cli::try_parse_from(["swarm-tasks", "wait", "web"]).unwrap();
+    let Action::Wait(on_terminal) = RunConfig::from_cli(cli, &terminal).unwrap().action else {
+        panic!("not wait")
+    };
+    assert!(on_terminal.bars);
     let Action::Wait(default) = config(&["wait", "web"]).unwrap().action else {
         panic!("not wait")
     };

@@ -160,6 +160,18 @@ async fn state_changes_keeps_only_transitions() {
     assert_eq!(lines, EXPECTED[2..6]);
 }
 
+#[tokio::test(start_paused = true)]
+async fn dropping_the_stream_stops_all_work() {
+    let sim = timeline();
+    let mut stream =
+        Box::pin(Client::new(sim.transport()).watch(TaskFilter::new(), WatchConfig::default()));
+    assert!(stream.next().await.is_some());
+    drop(stream);
+    let polls = sim.requests().len();
+    tokio::time::sleep(secs(60)).await;
+    assert_eq!(sim.requests().len(), polls, "a dropped watch kept polling");
+}
+
 async fn tokio_stream_until(
     stream: impl futures::Stream<Item = swarm_tasks::Result<TaskEvent>>,
     after: Duration,
