@@ -113,6 +113,18 @@ pub fn examples(path: &str) -> &'static [&'static str] {
             "swarm-tasks --replay ./bug-report service ps web",
         ],
         "version" => &["swarm-tasks version", "swarm-tasks version --format json"],
+        "watch" => &[
+            "swarm-tasks watch --filter service=web",
+            "swarm-tasks --timeout 10m watch --format json",
+        ],
+        "wait" => &[
+            "swarm-tasks wait web broken",
+            "swarm-tasks --timeout 5m wait web --stable 10s --rollback-ok",
+        ],
+        "explain" => &[
+            "swarm-tasks explain broken",
+            "swarm-tasks explain web --format json",
+        ],
         "completions" => &[
             "swarm-tasks completions bash > ~/.local/share/bash-completion/completions/swarm-tasks",
             "swarm-tasks completions zsh > ~/.zfunc/_swarm-tasks",

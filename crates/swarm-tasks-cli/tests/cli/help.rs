@@ -92,6 +92,9 @@ fn every_example_in_help_runs() {
         "snapshot",
         "version",
         "completions",
+        "watch",
+        "wait",
+        "explain",
     ];
     for path in paths {
         let mut args: Vec<&str> = path.split_whitespace().collect();
@@ -136,6 +139,16 @@ fn every_example_in_help_runs() {
             }
             let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
             let outcome = run(&argv);
+            if matches!(path, "watch" | "wait") {
+                // A replay never changes, so these are refused after every other check passed.
+                assert_eq!(outcome.code, 2, "{example}: {}", outcome.stderr);
+                assert!(
+                    outcome.stderr.contains("a snapshot, which never changes"),
+                    "{example}: {}",
+                    outcome.stderr
+                );
+                continue;
+            }
             assert_eq!(outcome.code, 0, "{example}: {}", outcome.stderr);
             assert!(
                 !outcome.stdout.is_empty() || path == "snapshot",
