@@ -101,7 +101,7 @@ fn monitoring_on_the_real_engine() {
         ],
     };
     let mut guard = ServiceGuard::new();
-    let scenarios: [Scenario; 5] = [
+    let scenarios: [Scenario; 6] = [
         (
             "wait on a real service update converges",
             scenarios::wait_on_update,
@@ -113,6 +113,10 @@ fn monitoring_on_the_real_engine() {
         (
             "wait on an unsatisfiable constraint times out with exit 4 and says why",
             scenarios::wait_times_out,
+        ),
+        (
+            "a global service with no eligible node fails at once",
+            scenarios::wait_global_without_eligible_node,
         ),
         (
             "watch sees a real scale-up, every transition once",

@@ -192,6 +192,38 @@ pub(crate) fn wait_times_out(suite: &Suite, guard: &mut ServiceGuard) -> Check {
     Ok(())
 }
 
+pub(crate) fn wait_global_without_eligible_node(suite: &Suite, guard: &mut ServiceGuard) -> Check {
+    let name = suite.create(
+        guard,
+        "glob",
+        &[
+            "--mode",
+            "global",
+            "--constraint",
+            "node.labels.e2e-nowhere==true",
+        ],
+        None,
+        &["sleep", "3600"],
+    )?;
+    for (transport, client) in &suite.clients {
+        let (exit_code, out) = wait_command(
+            suite,
+            client,
+            &name,
+            WaitConfig::default().timeout(secs(120)),
+        )?;
+        ensure!(
+            exit_code == ExitCode::Failure,
+            "{transport}: {exit_code:?} {out}"
+        );
+        ensure!(
+            out.starts_with(&format!("{name}: failed: no eligible node: the global service wants no task; 1 of 1 nodes ready and active, placement constraints: node.labels.e2e-nowhere==true")),
+            "{transport}: {out}"
+        );
+    }
+    Ok(())
+}
+
 pub(crate) fn watch_scale_up(suite: &Suite, guard: &mut ServiceGuard) -> Check {
     let name = suite.create(
         guard,

@@ -16,6 +16,10 @@ use super::failure::{Failure, mode_name, no_eligible_node, update_failure};
 use super::watch::TaskEvent;
 use crate::rows::{NameIndex, natural_cmp, task_display_name};
 
+/// How long a global service must want no task before the wait reports that no node is
+/// eligible (the orchestrator creates a new service's tasks within milliseconds).
+pub const NO_ELIGIBLE_NODE_AFTER: Duration = Duration::from_secs(2);
+
 /// The stability window when neither the caller nor the service (`UpdateConfig.Monitor`)
 /// sets one.
 pub const DEFAULT_STABLE: Duration = Duration::from_secs(5);
@@ -107,7 +111,7 @@ pub(crate) struct ServiceTracker {
     stable_since: Option<Instant>,
     counted: BTreeSet<String>,
     slot_failures: HashMap<String, (usize, String)>,
-    zero_desired_polls: u32,
+    zero_desired_since: Option<Instant>,
     final_progress: Option<ServiceProgress>,
 }
 
@@ -127,7 +131,7 @@ impl ServiceTracker {
             stable_since: None,
             counted: BTreeSet::new(),
             slot_failures: HashMap::new(),
-            zero_desired_polls: 0,
+            zero_desired_since: None,
             final_progress: None,
         }
     }
@@ -167,7 +171,7 @@ impl ServiceTracker {
     /// True when a global service has wanted no task at the last poll, so the caller should
     /// fetch nodes for the message.
     pub(crate) fn needs_nodes(&self) -> bool {
-        self.zero_desired_polls > 0 && self.final_progress.is_none()
+        self.zero_desired_since.is_some() && self.final_progress.is_none()
     }
 
     fn assess_service(&mut self, service: &Service, poll: &PollInput<'_>) -> ServiceProgress {
@@ -356,8 +360,10 @@ impl ServiceTracker {
                 if mode == ServiceMode::Global
                     && status.and_then(|status| status.desired_tasks) == Some(0)
                 {
-                    self.zero_desired_polls += 1;
-                    if self.zero_desired_polls >= 2 {
+                    // Right after a deploy the orchestrator may not have made the tasks yet;
+                    // a zero that lasts is the scheduler saying no node is eligible.
+                    let since = *self.zero_desired_since.get_or_insert(now);
+                    if now.duration_since(since) >= NO_ELIGIBLE_NODE_AFTER {
                         if let Some(nodes) = nodes {
                             progress.status = Convergence::Failed(no_eligible_node(service, nodes));
                             return progress;
@@ -368,7 +374,7 @@ impl ServiceTracker {
                         .push("the daemon wants no task yet: no eligible node?".to_owned());
                     return progress;
                 }
-                self.zero_desired_polls = 0;
+                self.zero_desired_since = None;
                 let done = if one_shot {
                     newest
                         .values()

@@ -155,7 +155,7 @@ impl fmt::Display for Failure {
             } => {
                 write!(
                     f,
-                    "no eligible node: the global service wants no task; {nodes} nodes, {available_nodes} ready and active"
+                    "no eligible node: the global service wants no task; {available_nodes} of {nodes} nodes ready and active"
                 )?;
                 if constraints.is_empty() {
                     f.write_str(", no placement constraints")

@@ -24,7 +24,9 @@ mod failure;
 mod wait;
 mod watch;
 
-pub use converge::{Convergence, DEFAULT_STABLE, ServiceProgress, SlotProgress};
+pub use converge::{
+    Convergence, DEFAULT_STABLE, NO_ELIGIBLE_NODE_AFTER, ServiceProgress, SlotProgress,
+};
 pub use explain::{
     ExitCause, Explained, Explanation, RESTART_LOOP_FAILURES, RESTART_LOOP_WINDOW, Reason, Section,
     ServiceExplanation, explain_service, explain_task, slot_history,
