@@ -23,14 +23,18 @@
 
 use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use swarm_models::{Node, Service, Task, TaskFilter};
 use swarm_transport::{Snapshot, SystemInfo, Transport};
 
+use futures::{Stream, StreamExt};
+
 use crate::endpoint::DockerEnv;
 use crate::error::{Error, Result};
+use crate::monitor::{Explained, TaskEvent, TaskStreamExt, WaitConfig, WaitOutcome, WatchConfig};
 use crate::{InspectMany, PsOptions, PsReport, TaskRow, TransportKind};
 
 /// The blocking twin of [`crate::Client`]: the same calls, returning when done.
@@ -140,11 +144,58 @@ impl Client {
         self.block_on(self.inner.snapshot())
     }
 
+    /// See [`crate::Client::explain`].
+    pub fn explain(&self, arg: &str) -> Result<Explained> {
+        self.block_on(self.inner.explain(arg))
+    }
+
+    /// See [`crate::Client::wait`]; returns when the services converged or failed, or at
+    /// `config.timeout`.
+    pub fn wait(&self, services: &[String], config: WaitConfig) -> Result<WaitOutcome> {
+        self.block_on(self.inner.wait(services, config))
+    }
+
+    /// See [`crate::Client::watch`]: the events as an iterator, with
+    /// [`default_backoff`](crate::monitor::TaskStreamExt::default_backoff) after errors.
+    /// Each `next` blocks until the next event; the iterator never ends by itself.
+    pub fn watch(&self, filter: TaskFilter, config: WatchConfig) -> Watch {
+        Watch {
+            stream: Box::pin(self.inner.watch(filter, config).default_backoff()),
+            runtime: Arc::clone(&self.runtime),
+        }
+    }
+
     fn block_on<T>(&self, future: impl Future<Output = Result<T>>) -> Result<T> {
         refuse_inside_runtime()?;
         match &self.runtime.0 {
             Some(runtime) => runtime.block_on(future),
             None => Err(Error::InsideAsyncRuntime),
+        }
+    }
+}
+
+/// The iterator of [`Client::watch`]. Dropping it stops the watch.
+pub struct Watch {
+    stream: Pin<Box<dyn Stream<Item = Result<TaskEvent>> + Send>>,
+    runtime: Arc<OwnedRuntime>,
+}
+
+impl std::fmt::Debug for Watch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Watch").finish_non_exhaustive()
+    }
+}
+
+impl Iterator for Watch {
+    type Item = Result<TaskEvent>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Err(error) = refuse_inside_runtime() {
+            return Some(Err(error));
+        }
+        match &self.runtime.0 {
+            Some(runtime) => runtime.block_on(self.stream.next()),
+            None => Some(Err(Error::InsideAsyncRuntime)),
         }
     }
 }

@@ -51,3 +51,32 @@ async fn inside_a_runtime_every_call_is_refused_not_a_panic() {
     // async code unless it is shut down in the background).
     drop(client);
 }
+
+#[test]
+fn watch_is_an_iterator_and_explain_and_wait_block() {
+    use swarm_tasks::monitor::{Explained, TaskEvent, WaitConfig, WatchConfig};
+    let engine = FakeEngine::start_blocking(FakeSwarm::sample());
+    let client = Client::builder().host(engine.host()).build().unwrap();
+    let first_poll: Vec<TaskEvent> = client
+        .watch(TaskFilter::new().service("web"), WatchConfig::default())
+        .map(|item| item.unwrap())
+        .take_while(|event| !event.is_synced())
+        .collect();
+    assert_eq!(first_poll.len(), 5);
+    assert!(
+        first_poll
+            .iter()
+            .all(|event| matches!(event, TaskEvent::Initial { .. }))
+    );
+    assert!(matches!(
+        client.explain("web").unwrap(),
+        Explained::Service(_)
+    ));
+    let outcome = client
+        .wait(
+            &["web".to_owned()],
+            WaitConfig::default().stable(std::time::Duration::from_millis(1)),
+        )
+        .unwrap();
+    assert_eq!(outcome.services.len(), 1);
+}

@@ -16,6 +16,8 @@
 //! Everything goes through the [`Transport`](crate::transport::Transport) trait, so it works
 //! over HTTP, the docker CLI, a mock; a replay never changes, so watching one is pointless
 //! (the command refuses it). Nothing is spawned: dropping a stream or future stops it.
+//! The blocking client (feature `blocking`) has `watch` as an `Iterator`, and `wait` and
+//! `explain`.
 
 mod converge;
 mod explain;
