@@ -246,6 +246,23 @@ pub enum Error {
         /// The limit in bytes.
         limit: u64,
     },
+    /// A log stream broke off or could not be decoded (the lines before it were delivered).
+    #[error("cannot read the log stream of {endpoint}")]
+    LogStream {
+        /// The endpoint and request.
+        endpoint: String,
+        /// What was wrong with the stream.
+        #[source]
+        source: crate::logs::DecodeError,
+    },
+    /// The transport cannot do what was asked (e.g. `until` through the `docker` CLI).
+    #[error("{endpoint} cannot {operation}")]
+    Unsupported {
+        /// The endpoint.
+        endpoint: String,
+        /// What was asked, as a verb phrase (`read logs until a time`).
+        operation: String,
+    },
     /// A snapshot folder (replay) could not be read.
     #[error("cannot read snapshot file {}", path.display())]
     Snapshot {
@@ -302,6 +319,8 @@ impl Error {
             | Self::Decode { endpoint, .. }
             | Self::Timeout { endpoint, .. }
             | Self::Tls { endpoint, .. }
+            | Self::LogStream { endpoint, .. }
+            | Self::Unsupported { endpoint, .. }
             | Self::ResponseTooLarge { endpoint, .. } => Some(endpoint),
             _ => None,
         }

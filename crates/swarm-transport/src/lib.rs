@@ -22,6 +22,7 @@ mod error;
 pub mod http;
 mod info;
 mod redact;
+pub mod logs;
 mod replay;
 pub mod snapshot;
 mod version;
@@ -34,6 +35,7 @@ pub use error::{Error, NotManagerReason, ObjectKind, Result};
 pub use http::{HttpTransport, HttpTransportBuilder, TlsConfig};
 pub use info::{InspectOutcome, SwarmState, SystemInfo};
 pub use redact::REDACTED;
+pub use logs::{LogLine, LogOptions, LogSource, LogStream, LogTarget};
 pub use replay::ReplayTransport;
 pub use snapshot::{Snapshot, SnapshotInfo};
 pub use version::{ApiVersion, MAX_API_VERSION, MIN_API_VERSION};
@@ -70,4 +72,18 @@ pub trait Transport: Send + Sync {
 
     /// Lists every node.
     async fn list_nodes(&self) -> Result<Vec<Node>>;
+
+    /// Reads the logs of a task or a whole service as a stream of lines.
+    ///
+    /// The returned future fails for what the daemon refuses up front (an unknown target);
+    /// the stream then yields lines as they are decoded and ends with at most one `Err`.
+    /// A followed stream has no total time limit: drop it to stop. Transports that cannot
+    /// read logs keep this default, which fails with [`Error::Unsupported`].
+    async fn logs(&self, target: &LogTarget, options: &LogOptions) -> Result<LogStream> {
+        let _ = (target, options);
+        Err(Error::Unsupported {
+            endpoint: self.endpoint(),
+            operation: "read logs".to_owned(),
+        })
+    }
 }

@@ -13,6 +13,7 @@ use super::errors::Lookup;
 use crate::Transport;
 use crate::error::{Error, ObjectKind, Result};
 use crate::info::{InspectOutcome, SwarmState, SystemInfo};
+use crate::logs::{LogOptions, LogStream, LogTarget};
 use crate::snapshot::SnapshotInfo;
 use crate::version::ApiVersion;
 
@@ -147,6 +148,11 @@ impl Transport for HttpTransport {
             url.query_pairs_mut().append_pair("status", "true");
         }
         self.get_json(url, None).await
+    }
+
+    /// `GET /tasks/{id}/logs` or `GET /services/{id}/logs`, decoded as the body arrives.
+    async fn logs(&self, target: &LogTarget, options: &LogOptions) -> Result<LogStream> {
+        self.get_logs(target, options).await
     }
 
     /// `GET /nodes`.

@@ -9,6 +9,7 @@
 mod api;
 mod endpoint;
 mod errors;
+mod logs;
 mod tls;
 
 use std::path::Path;
@@ -377,6 +378,47 @@ impl HttpTransport {
                 ));
             }
             Ok(Answer { headers, body })
+        };
+        tokio::time::timeout(inner.request_timeout, exchange)
+            .await
+            .unwrap_or_else(|_| {
+                Err(Error::Timeout {
+                    endpoint: inner.target.display.clone(),
+                    after: inner.request_timeout,
+                })
+            })
+    }
+
+    /// Sends a GET and returns the response once its head arrived (within the request
+    /// timeout), leaving the body to be streamed; an error status is read whole and mapped
+    /// like [`HttpTransport::get`] maps it.
+    async fn get_streaming(
+        &self,
+        url: Url,
+        lookup: Option<Lookup<'_>>,
+    ) -> Result<reqwest::Response> {
+        let inner = &self.inner;
+        let label = request_label(&url);
+        tracing::debug!(endpoint = %inner.target.display, request = %label, "sending (streamed answer)");
+        let exchange = async {
+            let response = inner
+                .client
+                .get(url)
+                .send()
+                .await
+                .map_err(|err| self.transport_error(err))?;
+            let status = response.status();
+            if status.is_success() {
+                return Ok(response);
+            }
+            let body = self.read_body(response, &label).await?;
+            Err(errors::from_status(
+                &inner.target.display,
+                &label,
+                status.as_u16(),
+                &body,
+                lookup,
+            ))
         };
         tokio::time::timeout(inner.request_timeout, exchange)
             .await
