@@ -71,6 +71,20 @@ pub enum Error {
         /// The deadline.
         after: std::time::Duration,
     },
+    /// A `logs` argument named neither a service nor a task.
+    #[error("no such task or service: {target}")]
+    NoSuchLogTarget {
+        /// The argument as given.
+        target: String,
+    },
+    /// The target's log driver keeps nothing the daemon can read back.
+    #[error("cannot read the logs of {target}: its log driver `{driver}` keeps none to read back")]
+    LogsUnreadable {
+        /// The argument as given.
+        target: String,
+        /// The log driver's name.
+        driver: String,
+    },
     /// The blocking client was called from inside an async runtime, where blocking on a
     /// future would deadlock or panic; use the async [`Client`](crate::Client) there.
     #[error("the blocking client cannot be used inside an async runtime: use the async client")]

@@ -115,6 +115,7 @@ mod connect;
 pub mod endpoint;
 mod error;
 pub mod monitor;
+mod logs;
 mod ps;
 pub mod rows;
 
@@ -125,6 +126,7 @@ pub use swarm_transport as transport;
 
 pub use client::{Client, ClientBuilder, InspectMany, TransportKind};
 pub use error::{Error, Result};
+pub use logs::{LogLine, LogOptions, LogSource, LogStream, LogSubject, LogTarget};
 pub use ps::{PsOptions, PsReport};
 pub use rows::TaskRow;
 #[doc(no_inline)]

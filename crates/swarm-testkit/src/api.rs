@@ -39,6 +39,67 @@ pub(crate) fn split_version(path: &str) -> (Option<&str>, &str) {
     )
 }
 
+/// What to do with a logs request.
+#[derive(Debug)]
+pub(crate) enum LogsRoute {
+    /// Stream the logs recorded for this full task or service ID.
+    Serve { id: String },
+    /// Answer this instead (an unknown target, a bad query, a version or swarm error).
+    Answer(Response),
+}
+
+/// Recognizes `GET [/vX.Y]/tasks/{id}/logs` and `GET [/vX.Y]/services/{id}/logs`; `None`
+/// for any other request.
+pub(crate) fn logs_route(
+    swarm: &FakeSwarm,
+    request: &Request,
+    context: &Context,
+) -> Option<LogsRoute> {
+    let (version, path) = split_version(&request.path);
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let (kind, id) = match segments.as_slice() {
+        [kind @ ("tasks" | "services"), id, "logs"] if !id.is_empty() => (*kind, *id),
+        _ => return None,
+    };
+    if request.method != "GET" {
+        return None;
+    }
+    let answer = |response: Response| Some(LogsRoute::Answer(with_headers(response, context)));
+    if let Some(Err(response)) = version.map(|version| check_version(version, context)) {
+        return answer(response);
+    }
+    if let Some(not_manager) = context.not_manager {
+        return answer(Response::error(503, not_manager.message()));
+    }
+    let found = if kind == "tasks" {
+        query::find_task(swarm, id)
+    } else {
+        query::find_service(swarm, id)
+    };
+    let object = match found {
+        Ok(object) => object,
+        Err(ApiError { status, message }) => return answer(Response::error(status, &message)),
+    };
+    if !request.query_bool("stdout") && !request.query_bool("stderr") {
+        // What Docker 20.10 answers (a 500, not a 400).
+        return answer(Response::error(
+            500,
+            "Bad parameters: you must choose at least one stream",
+        ));
+    }
+    let id = object["ID"].as_str().unwrap_or(id).to_owned();
+    Some(LogsRoute::Serve { id })
+}
+
+/// The headers every daemon answer carries.
+pub(crate) fn with_headers(response: Response, context: &Context) -> Response {
+    response
+        .header("Api-Version", context.max_api_version.clone())
+        .header("Docker-Experimental", "false")
+        .header("Ostype", "linux")
+        .header("Server", format!("Docker/{ENGINE_VERSION} (linux)"))
+}
+
 /// Answers one request; `None` when no route matches (the answer is then "page not found").
 pub(crate) fn route(swarm: &FakeSwarm, request: &Request, context: &Context) -> (Response, bool) {
     let (version, path) = split_version(&request.path);
@@ -49,12 +110,7 @@ pub(crate) fn route(swarm: &FakeSwarm, request: &Request, context: &Context) -> 
             None => (page_not_found(), false),
         },
     };
-    let response = response
-        .header("Api-Version", context.max_api_version.clone())
-        .header("Docker-Experimental", "false")
-        .header("Ostype", "linux")
-        .header("Server", format!("Docker/{ENGINE_VERSION} (linux)"));
-    (response, known)
+    (with_headers(response, context), known)
 }
 
 fn dispatch(

@@ -18,7 +18,8 @@ use tokio::sync::watch;
 use crate::api::{self, Context};
 use crate::fault::{Fault, FaultRule, NotManagerKind};
 use crate::faults;
-use crate::http::{self, Request};
+use crate::http::{self, Request, Response};
+use crate::logs::{FakeLogs, LogEnd};
 use crate::swarm::FakeSwarm;
 
 /// One request the engine received.
@@ -70,6 +71,7 @@ struct State {
     min_api_version: String,
     requests: Vec<RecordedRequest>,
     unknown_routes: Vec<String>,
+    logs: std::collections::HashMap<String, FakeLogs>,
 }
 
 impl FakeEngine {
@@ -164,6 +166,7 @@ impl FakeEngine {
                 min_api_version: "1.12".to_owned(),
                 requests: Vec::new(),
                 unknown_routes: Vec::new(),
+                logs: std::collections::HashMap::new(),
             }),
         });
         let (shutdown, shutdown_rx) = watch::channel(false);
@@ -249,6 +252,13 @@ impl FakeEngine {
     /// Sets the lowest API version served (default `"1.12"`).
     pub fn set_min_api_version(&self, version: &str) {
         self.state().min_api_version = version.to_owned();
+    }
+
+    /// Serves `logs` for the task or service with this full ID (a task's or service's logs
+    /// route given any ID, name or prefix that resolves to it). Targets without logs get an
+    /// empty stream, as from a daemon whose log driver keeps nothing.
+    pub fn set_logs(&self, id: &str, logs: FakeLogs) {
+        self.state().logs.insert(id.to_owned(), logs);
     }
 
     /// Changes the swarm between requests (e.g. a task moving to `running`).
@@ -383,6 +393,29 @@ async fn serve_connection(stream: impl Connection, shared: Arc<Shared>) -> io::R
                 continue;
             }
         }
+        match api::logs_route(&swarm, &request, &context) {
+            Some(api::LogsRoute::Serve { id }) => {
+                let logs = shared
+                    .state
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .logs
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or_default();
+                serve_logs(stream.get_mut(), &logs, &context).await?;
+                if logs.ending() != LogEnd::Close || !keep_alive {
+                    stream.get_mut().shutdown().await?;
+                    return Ok(());
+                }
+                continue;
+            }
+            Some(api::LogsRoute::Answer(response)) => {
+                http::write_response(stream.get_mut(), &response, head_only, keep_alive).await?;
+                continue;
+            }
+            None => {}
+        }
         let (response, known) = api::route(&swarm, &request, &context);
         if !known {
             let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
@@ -397,6 +430,42 @@ async fn serve_connection(stream: impl Connection, shared: Arc<Shared>) -> io::R
         }
     }
     Ok(())
+}
+
+/// Streams a scripted log body: chunked, one chunk per write, flushed after each; then ends
+/// as the script says (a followed stream stays open until the client or the engine goes).
+async fn serve_logs<W: AsyncWrite + Unpin>(
+    writer: &mut W,
+    logs: &FakeLogs,
+    context: &Context,
+) -> io::Result<()> {
+    let mut response = api::with_headers(
+        Response {
+            status: 200,
+            headers: Vec::new(),
+            body: Vec::new(),
+        },
+        context,
+    );
+    if let Some(content_type) = logs.content_type_header() {
+        response = response.header("Content-Type", content_type);
+    }
+    http::write_head(writer, &response, None, true).await?;
+    for write in logs.writes() {
+        if write.is_empty() {
+            continue;
+        }
+        http::write_chunk(writer, &write).await?;
+        writer.flush().await?;
+    }
+    match logs.ending() {
+        LogEnd::Close => {
+            writer.write_all(b"0\r\n\r\n").await?;
+            writer.flush().await
+        }
+        LogEnd::Abort => Ok(()),
+        LogEnd::StayOpen => std::future::pending().await,
+    }
 }
 
 /// Records the request and takes what answering it needs from the shared state.

@@ -5,6 +5,7 @@
 //!   `/services`, `/services/{id}`, `/nodes`, `/nodes/{id}`, with and without a `/vX.Y`
 //!   prefix, with the daemon's filter semantics, name resolution and error messages. The real
 //!   `docker` CLI works against it (`docker -H tcp://127.0.0.1:PORT service ps web`). It
+//!   serves task and service logs scripted with [`FakeLogs`] ([`FakeEngine::set_logs`]),
 //!   records every request (and the routes it does not know), and can inject faults
 //!   ([`Fault`], [`FaultRule`]). [`FakeEngine::start`] runs it on a thread of its own;
 //!   [`FakeEngine::start_local`] on the test's runtime, for tests on a paused clock.
@@ -43,6 +44,7 @@ mod fault;
 mod faults;
 mod generate;
 mod http;
+mod logs;
 mod mutate;
 mod objects;
 mod query;
@@ -59,4 +61,5 @@ pub use swarm_models::fidelity;
 pub use engine::{FakeEngine, RecordedRequest};
 pub use fault::{Fault, FaultRule, NotManagerKind};
 pub use generate::GenerateParams;
+pub use logs::{DETAIL_KEYS, FakeLogs, LineMaker, LogEnd, details_prefix, frame};
 pub use swarm::FakeSwarm;

@@ -76,7 +76,7 @@ fn texts(lines: &[LogLine]) -> Vec<(LogSource, String)> {
 fn recorded_service_stream_gives_every_line_of_both_tasks() {
     let (lines, outcome) = decode(Framing::Detect, Prefix::bare(), SERVICE_PLAIN, usize::MAX);
     assert_eq!(outcome, Ok(()));
-    let one_task = vec![
+    let one_task = [
         (LogSource::Stdout, "out one".to_owned()),
         (LogSource::Stdout, "bad \u{fffd}\u{fffd} utf8".to_owned()),
         (LogSource::Stderr, "err one".to_owned()),
@@ -98,7 +98,10 @@ fn recorded_details_name_the_task_service_and_node_of_each_line() {
     assert_eq!(lines.len(), 12);
     for line in &lines {
         assert_eq!(line.node_id.as_deref(), Some("sz3cs52ypzsspet0a0z13m6du"));
-        assert_eq!(line.service_id.as_deref(), Some("oma547g6f2ot1eelgtjy6ueup"));
+        assert_eq!(
+            line.service_id.as_deref(),
+            Some("oma547g6f2ot1eelgtjy6ueup")
+        );
         assert!(line.timestamp.is_some() && line.details.is_empty());
     }
     let first_task: Vec<&LogLine> = lines
@@ -175,7 +178,12 @@ fn a_stream_cut_mid_frame_delivers_the_lines_before_it_then_fails() {
     assert_eq!(texts(&lines).len(), 3);
     assert_eq!(outcome, Err(DecodeError::Cut { missing: 16_284 }));
     // Cut inside a header.
-    let (lines, outcome) = decode(Framing::Multiplexed, Prefix::bare(), &SERVICE_PLAIN[..19], 4);
+    let (lines, outcome) = decode(
+        Framing::Multiplexed,
+        Prefix::bare(),
+        &SERVICE_PLAIN[..19],
+        4,
+    );
     assert_eq!(lines.len(), 1);
     assert_eq!(outcome, Err(DecodeError::Cut { missing: 5 }));
 }
@@ -186,7 +194,10 @@ fn a_daemon_error_frame_ends_the_stream_with_its_message() {
     input.extend(frame(3, b"log driver failed\n"));
     input.extend(frame(1, b"never\n"));
     let (lines, outcome) = decode(Framing::Detect, Prefix::bare(), &input, 3);
-    assert_eq!(texts(&lines), vec![(LogSource::Stdout, "before".to_owned())]);
+    assert_eq!(
+        texts(&lines),
+        vec![(LogSource::Stdout, "before".to_owned())]
+    );
     assert_eq!(
         outcome,
         Err(DecodeError::Daemon {
@@ -229,13 +240,22 @@ fn only_daemon_sized_pieces_wait_for_their_continuation() {
     // A prompt without a newline is delivered at once, before the next frame arrives.
     let mut decoder = LogDecoder::with_prefix(Framing::Multiplexed, Prefix::bare());
     decoder.push(&frame(1, b"password: ")).unwrap();
-    assert_eq!(decoder.next_line().map(|line| line.line), Some(b"password: ".to_vec()));
+    assert_eq!(
+        decoder.next_line().map(|line| line.line),
+        Some(b"password: ".to_vec())
+    );
     // A 16 KiB piece waits; a piece of another task's output does not join it.
     decoder.push(&frame(1, &[b'a'; 16 * 1024])).unwrap();
     assert_eq!(decoder.next_line(), None);
     decoder.push(&frame(2, b"other\n")).unwrap();
-    assert_eq!(decoder.next_line().map(|line| line.line.len()), Some(16 * 1024));
-    assert_eq!(decoder.next_line().map(|line| line.line), Some(b"other".to_vec()));
+    assert_eq!(
+        decoder.next_line().map(|line| line.line.len()),
+        Some(16 * 1024)
+    );
+    assert_eq!(
+        decoder.next_line().map(|line| line.line),
+        Some(b"other".to_vec())
+    );
 }
 
 #[test]

@@ -49,7 +49,7 @@ impl Prefix {
             keep_details: options.details,
             stdout: options.stdout,
             stderr: options.stderr,
-            until: options.until.clone(),
+            until: options.until,
         }
     }
 
