@@ -114,8 +114,8 @@ mod client;
 mod connect;
 pub mod endpoint;
 mod error;
-pub mod monitor;
 mod logs;
+pub mod monitor;
 mod ps;
 pub mod rows;
 

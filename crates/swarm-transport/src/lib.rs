@@ -21,8 +21,8 @@ mod error;
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http;
 mod info;
-mod redact;
 pub mod logs;
+mod redact;
 mod replay;
 pub mod snapshot;
 mod version;
@@ -34,8 +34,8 @@ pub use error::{Error, NotManagerReason, ObjectKind, Result};
 #[cfg(feature = "http")]
 pub use http::{HttpTransport, HttpTransportBuilder, TlsConfig};
 pub use info::{InspectOutcome, SwarmState, SystemInfo};
-pub use redact::REDACTED;
 pub use logs::{LogLine, LogOptions, LogSource, LogStream, LogTarget};
+pub use redact::REDACTED;
 pub use replay::ReplayTransport;
 pub use snapshot::{Snapshot, SnapshotInfo};
 pub use version::{ApiVersion, MAX_API_VERSION, MIN_API_VERSION};
