@@ -210,3 +210,34 @@ async fn watch_prints_one_json_object_per_event_and_ends_at_the_timeout() {
         (Some("starting"), Some("running"))
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn watch_names_the_tasks_of_a_service_created_during_the_watch() {
+    let sim = SimSwarm::new(sim::swarm(
+        vec![sim::service("s1", "web", sim::replicated(1))],
+        vec![sim::task("t1", "s1", 1, "n1", "running", "running", 1)],
+        vec![sim::node("n1", "vm", "active")],
+    ));
+    sim.at(secs(2), |swarm| {
+        swarm
+            .services_mut()
+            .push(sim::service("s2", "api", sim::replicated(1)));
+        swarm
+            .tasks_mut()
+            .push(sim::task("a1", "s2", 1, "n1", "new", "running", 5));
+    });
+    let action = WatchAction {
+        filter: swarm_tasks::models::TaskFilter::new(),
+        json: false,
+        duration: Some(secs(5)),
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    run_watch(&Client::new(sim.transport()), action, &mut out, &mut err)
+        .await
+        .unwrap();
+    let out = String::from_utf8(out).unwrap();
+    assert_eq!(
+        out,
+        "2024-01-01T00:00:01Z web.1 t1 running (desired running)\n2024-01-01T00:00:05Z api.1 a1 added: new (desired running)\n"
+    );
+}

@@ -1,5 +1,6 @@
 //! `swarm-tasks watch`: one line per task event, or one JSON object per event.
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::time::Duration;
 
@@ -35,7 +36,8 @@ struct JsonEvent<'a> {
     event: &'a TaskEvent,
 }
 
-/// Runs the watch: names are looked up once (services and nodes), then events are printed
+/// Runs the watch: names are looked up first (services and nodes, again once for each new
+/// service), then events are printed
 /// as they come; a failed poll is reported on stderr and retried after a backoff.
 pub async fn run(
     client: &Client,
@@ -44,7 +46,9 @@ pub async fn run(
     err: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let (services, nodes) = tokio::try_join!(client.services(), client.nodes())?;
-    let names = NameIndex::new(&services, &nodes);
+    let mut names = NameIndex::new(&services, &nodes);
+    // Services created during the watch are looked up once each, when their first task shows.
+    let mut looked_up: HashSet<String> = HashSet::new();
     let stream = client
         .watch(action.filter, WatchConfig::default())
         .default_backoff();
@@ -54,6 +58,18 @@ pub async fn run(
         while let Some(item) = stream.next().await {
             match item {
                 Ok(event) => {
+                    let service_id = event
+                        .task()
+                        .and_then(|task| task.service_id.clone())
+                        .filter(|id| names.service(id) == id && !looked_up.contains(id));
+                    if let Some(service_id) = service_id {
+                        looked_up.insert(service_id);
+                        if let Ok((services, nodes)) =
+                            tokio::try_join!(client.services(), client.nodes())
+                        {
+                            names = NameIndex::new(&services, &nodes);
+                        }
+                    }
                     if json {
                         let name = event.task().map(|task| task_name(task, &names));
                         serde_json::to_writer(
