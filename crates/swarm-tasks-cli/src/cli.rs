@@ -268,7 +268,24 @@ pub enum Command {
 
     /// Say in plain words why a task, or each slot of a service, is not running
     Explain(ExplainArgs),
+
+    /// Serve a live, read-only picture of the swarm to a browser (one column per node)
+    #[command(long_about = UI_ABOUT)]
+    Ui(UiArgs),
 }
+
+/// The long help of `ui`: what it serves and how it is protected.
+const UI_ABOUT: &str =
+    "Serve a live, read-only picture of the swarm to a browser: one column per node with its \
+tasks, the services across the top, a filter box. One shared poller asks the daemon every 2s, \
+whatever the number of open pages; only GET requests exist.
+
+Safety: it listens on 127.0.0.1:7878 unless --listen says otherwise. On any other address \
+every request needs a token: one is generated (or taken from --token) and printed in the URL \
+as ?token=...; the server answers that request with an HttpOnly, SameSite=Strict cookie the \
+page then uses. Requests with neither the token nor the cookie get 401. Daemon texts are \
+shown as text, never as HTML, and a Content-Security-Policy forbids inline scripts and other \
+origins.";
 
 /// `swarm-tasks service ...`
 #[derive(Debug, Subcommand)]
@@ -449,6 +466,22 @@ pub struct ExplainArgs {
     /// Output: sentences for people (the default), or json (one object)
     #[arg(long, value_name = "FORMAT", value_parser = ["json"])]
     pub format: Option<String>,
+}
+
+/// Arguments of `ui`.
+#[derive(Debug, Args)]
+pub struct UiArgs {
+    /// The address to listen on; any address but loopback requires the token
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
+    pub listen: String,
+
+    /// Open the page in the default browser
+    #[arg(long)]
+    pub open: bool,
+
+    /// The token requests must carry (default: generated when --listen is not loopback)
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
 }
 
 /// Arguments of `completions`.

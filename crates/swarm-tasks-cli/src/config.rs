@@ -88,6 +88,17 @@ pub enum UsageError {
         /// The text as given.
         input: String,
     },
+    /// A `--listen` that is not IP:PORT.
+    #[error(
+        "invalid address {input:?} in --listen: write an IP and a port, like 127.0.0.1:7878 or [::1]:7878"
+    )]
+    Listen {
+        /// As given.
+        input: String,
+    },
+    /// A `--token` with characters a URL or cookie would mangle.
+    #[error("invalid --token: use 1 to 200 letters, digits, '-' and '_'")]
+    Token,
     /// `watch` or `wait` with `--replay`: a snapshot never changes.
     #[error("--replay serves a snapshot, which never changes: `{command}` needs a live daemon")]
     Replay {
@@ -195,6 +206,8 @@ pub enum Action {
     Wait(crate::commands::WaitAction),
     /// `explain`: why a task or service is not running.
     Explain(crate::commands::ExplainAction),
+    /// `ui`: serve the page.
+    Ui(crate::ui::UiAction),
     /// `completions`.
     Completions {
         /// For which shell.
@@ -244,7 +257,7 @@ impl RunConfig {
         };
         let mut notes = Vec::new();
         let action = action(cli.command, &output, &mut notes)?;
-        if matches!(action, Action::Watch(_) | Action::Wait(_)) {
+        if matches!(action, Action::Watch(_) | Action::Wait(_) | Action::Ui(_)) {
             // `--timeout` is their own deadline; each request keeps the transport's bound.
             connection.timeout = None;
         }
@@ -396,6 +409,7 @@ fn action(
             check_ids("task or service", std::slice::from_ref(&args.target))?;
             Action::Explain(crate::commands::explain_action(args))
         }
+        cli::Command::Ui(args) => Action::Ui(crate::ui::action(args, output.replay)?),
     })
 }
 

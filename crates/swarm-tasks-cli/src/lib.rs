@@ -20,5 +20,6 @@ pub mod report;
 pub mod run;
 pub mod sanitize;
 pub mod template;
+pub mod ui;
 
 pub use app::main;

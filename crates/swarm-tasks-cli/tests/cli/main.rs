@@ -26,3 +26,4 @@ mod output;
 mod real_engine;
 /// `snapshot DIR` writes a folder that replays to the same output.
 mod snapshot;
+mod ui;

@@ -110,7 +110,7 @@ pub(crate) fn no_eligible_node(service: &Service, nodes: &[Node]) -> Failure {
 }
 
 /// The mode as docker's `service ls` names it.
-pub(crate) fn mode_name(mode: ServiceMode) -> &'static str {
+pub fn mode_name(mode: ServiceMode) -> &'static str {
     match mode {
         ServiceMode::Replicated { .. } => "replicated",
         ServiceMode::Global => "global",

@@ -34,7 +34,7 @@ pub use explain::{
     ServiceExplanation, explain_service, explain_task, slot_history,
 };
 pub use ext::{Backoff, StreamBackoff, TaskStreamExt};
-pub use failure::Failure;
+pub use failure::{Failure, mode_name};
 pub use wait::{ServiceOutcome, ServiceResult, Unreachable, WaitConfig, WaitEvent, WaitOutcome};
 pub use watch::{TaskChange, TaskEvent, WatchConfig};
 

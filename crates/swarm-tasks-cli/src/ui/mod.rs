@@ -1,0 +1,166 @@
+//! `swarm-tasks ui`: a read-only HTTP server with one page that shows the swarm live.
+//!
+//! One shared poller ([`view::Hub`]) asks the daemon for tasks, services and nodes once per
+//! period and publishes one JSON picture; every open page receives it over server-sent
+//! events, so N pages cost the daemon what one does. The page's assets are embedded
+//! ([`server`]); everything from the daemon is inserted as text by the page's script.
+
+pub mod server;
+pub mod view;
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use swarm_tasks::Client;
+
+use crate::cli::UiArgs;
+use crate::config::UsageError;
+use crate::exit::ExitCode;
+
+/// The address `ui` listens on without `--listen`.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:7878";
+
+/// How often the shared poller asks the daemon.
+pub const POLL_PERIOD: Duration = Duration::from_secs(2);
+
+/// A validated `ui`.
+#[derive(Debug, Clone)]
+pub struct UiAction {
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// The token requests must carry (`None` on loopback without `--token`).
+    pub token: Option<String>,
+    /// Open the page in a browser.
+    pub open: bool,
+    /// Serving a snapshot: poll once, it does not change.
+    pub replay: bool,
+}
+
+/// The address could not be bound (a port in use, a foreign address).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot listen on {addr}: {source}")]
+pub struct ListenError {
+    /// The address asked for.
+    pub addr: SocketAddr,
+    /// Why.
+    pub source: std::io::Error,
+}
+
+/// A token for a non-loopback address: 32 hex digits from the OS's hasher seeds and the time.
+pub fn generate_token() -> String {
+    use std::collections::hash_map::RandomState;
+    use std::hash::{BuildHasher, Hasher};
+    let mut text = String::new();
+    for round in 0..2u64 {
+        let mut hasher = RandomState::new().build_hasher();
+        hasher.write_u64(round);
+        hasher.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |elapsed| elapsed.as_nanos()),
+        );
+        text.push_str(&format!("{:016x}", hasher.finish()));
+    }
+    text
+}
+
+/// The URL to print (with the token as a query parameter when there is one).
+pub fn url(addr: SocketAddr, token: Option<&str>) -> String {
+    match token {
+        Some(token) => format!("http://{addr}/?token={token}"),
+        None => format!("http://{addr}/"),
+    }
+}
+
+/// Serves until interrupted (Ctrl-C).
+pub async fn run(
+    client: Client,
+    action: UiAction,
+    err: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let listener = tokio::net::TcpListener::bind(action.listen)
+        .await
+        .map_err(|source| ListenError {
+            addr: action.listen,
+            source,
+        })?;
+    let addr = listener.local_addr()?;
+    let hub = view::Hub::start(Arc::new(client), POLL_PERIOD, action.replay);
+    let link = url(addr, action.token.as_deref());
+    writeln!(err, "serving the swarm at {link} (Ctrl-C to stop)")?;
+    err.flush()?;
+    if action.open {
+        open_browser(&link);
+    }
+    let app = server::router(hub, action.token);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(ExitCode::Ok)
+}
+
+/// Validates `ui`: a socket address; a token unless it listens on loopback only.
+pub fn action(args: UiArgs, replay: bool) -> Result<UiAction, UsageError> {
+    if args.token.as_ref().is_some_and(|token| token.len() > 200) {
+        return Err(UsageError::Token);
+    }
+    let listen: std::net::SocketAddr =
+        args.listen.trim().parse().map_err(|_| UsageError::Listen {
+            input: args.listen.clone(),
+        })?;
+    let token = match args.token {
+        Some(token)
+            if token.is_empty()
+                || !token
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+        {
+            return Err(UsageError::Token);
+        }
+        Some(token) => Some(token),
+        None if listen.ip().is_loopback() => None,
+        None => Some(generate_token()),
+    };
+    Ok(UiAction {
+        listen,
+        token,
+        open: args.open,
+        replay,
+    })
+}
+
+/// Best effort: `xdg-open` (Linux) or `open` (macOS); the URL is printed either way.
+fn open_browser(link: &str) {
+    let program = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    if let Err(error) = std::process::Command::new(program).arg(link).spawn() {
+        tracing::warn!(%error, program, "could not open a browser");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_32_hex_digits_and_differ() {
+        let (a, b) = (generate_token(), generate_token());
+        assert_eq!(a.len(), 32);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn the_url_carries_the_token_once() {
+        let addr: SocketAddr = "10.0.0.1:7878".parse().unwrap();
+        assert_eq!(url(addr, Some("abc")), "http://10.0.0.1:7878/?token=abc");
+        assert_eq!(url(addr, None), "http://10.0.0.1:7878/");
+    }
+}
