@@ -277,15 +277,22 @@ pub enum Command {
 /// The long help of `ui`: what it serves and how it is protected.
 const UI_ABOUT: &str =
     "Serve a live, read-only picture of the swarm to a browser: one column per node with its \
-tasks, the services across the top, a filter box. One shared poller asks the daemon every 2s, \
-whatever the number of open pages; only GET requests exist.
+task cards, unplaced tasks in a column of their own, the services across the top, a filter box \
+and a legend; a click on a task shows explain's text, its error, its last log lines and its \
+JSON. One shared poller lists tasks, services and nodes every 1 to 4s (sooner while tasks \
+change) and pushes each change to every open page (server-sent events): the daemon sees the \
+same requests whatever the number of pages. When the daemon cannot be reached the page says \
+so, keeps the last picture and recovers by itself. With --replay DIR it serves the snapshot.
 
-Safety: it listens on 127.0.0.1:7878 unless --listen says otherwise. On any other address \
-every request needs a token: one is generated (or taken from --token) and printed in the URL \
-as ?token=...; the server answers that request with an HttpOnly, SameSite=Strict cookie the \
-page then uses. Requests with neither the token nor the cookie get 401. Daemon texts are \
-shown as text, never as HTML, and a Content-Security-Policy forbids inline scripts and other \
-origins.";
+Safety: only GET requests exist and none changes the swarm. It listens on 127.0.0.1:7878 \
+unless --listen says otherwise, and without a token it answers only requests addressed to an \
+IP address or localhost. On any other address every request needs a token: one is generated \
+(or taken from --token) and printed in the URL as ?token=...; the server answers that request \
+with an HttpOnly, SameSite=Strict cookie the page then uses. Requests with neither the token \
+nor the cookie get 401. Daemon texts are shown as text, never as HTML, a \
+Content-Security-Policy forbids inline scripts and other origins, and Env values, secrets and \
+configs are only sent inside a task's JSON view. A port already in use is a one-line error \
+(exit 1).";
 
 /// `swarm-tasks service ...`
 #[derive(Debug, Subcommand)]

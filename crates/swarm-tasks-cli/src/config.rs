@@ -255,8 +255,17 @@ impl RunConfig {
             timeout: connection.timeout,
             replay: connection.replay.is_some(),
         };
+        let pinned = cli.global.now.is_some();
         let mut notes = Vec::new();
-        let action = action(cli.command, &output, &mut notes)?;
+        let mut action = action(cli.command, &output, &mut notes)?;
+        if let Action::Ui(ui) = &mut action {
+            // The page measures ages from the pinned instant too (reproducible screenshots).
+            ui.now = pinned.then(|| {
+                output
+                    .now
+                    .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+            });
+        }
         if matches!(action, Action::Watch(_) | Action::Wait(_) | Action::Ui(_)) {
             // `--timeout` is their own deadline; each request keeps the transport's bound.
             connection.timeout = None;

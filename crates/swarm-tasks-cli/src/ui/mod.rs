@@ -11,7 +11,6 @@ pub mod view;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use swarm_tasks::Client;
 
@@ -21,9 +20,6 @@ use crate::exit::ExitCode;
 
 /// The address `ui` listens on without `--listen`.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:7878";
-
-/// How often the shared poller asks the daemon.
-pub const POLL_PERIOD: Duration = Duration::from_secs(2);
 
 /// A validated `ui`.
 #[derive(Debug, Clone)]
@@ -36,6 +32,8 @@ pub struct UiAction {
     pub open: bool,
     /// Serving a snapshot: poll once, it does not change.
     pub replay: bool,
+    /// The pinned "now" (`--now`), RFC 3339: the page measures ages from it.
+    pub now: Option<String>,
 }
 
 /// The address could not be bound (a port in use, a foreign address).
@@ -48,22 +46,29 @@ pub struct ListenError {
     pub source: std::io::Error,
 }
 
-/// A token for a non-loopback address: 32 hex digits from the OS's hasher seeds and the time.
+/// A token for a non-loopback address: 32 hex digits of the OS's randomness
+/// (`/dev/urandom`), or of its hasher seeds and the time where there is none.
 pub fn generate_token() -> String {
-    use std::collections::hash_map::RandomState;
-    use std::hash::{BuildHasher, Hasher};
-    let mut text = String::new();
-    for round in 0..2u64 {
-        let mut hasher = RandomState::new().build_hasher();
-        hasher.write_u64(round);
-        hasher.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |elapsed| elapsed.as_nanos()),
-        );
-        text.push_str(&format!("{:016x}", hasher.finish()));
+    use std::io::Read as _;
+    let mut bytes = [0u8; 16];
+    let from_os = std::fs::File::open("/dev/urandom")
+        .and_then(|mut file| file.read_exact(&mut bytes))
+        .is_ok();
+    if !from_os {
+        use std::collections::hash_map::RandomState;
+        use std::hash::{BuildHasher, Hasher};
+        for (round, half) in bytes.chunks_mut(8).enumerate() {
+            let mut hasher = RandomState::new().build_hasher();
+            hasher.write_usize(round);
+            hasher.write_u128(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |elapsed| elapsed.as_nanos()),
+            );
+            half.copy_from_slice(&hasher.finish().to_le_bytes());
+        }
     }
-    text
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// The URL to print (with the token as a query parameter when there is one).
@@ -87,7 +92,12 @@ pub async fn run(
             source,
         })?;
     let addr = listener.local_addr()?;
-    let hub = view::Hub::start(Arc::new(client), POLL_PERIOD, action.replay);
+    let config = view::HubConfig {
+        replay: action.replay,
+        now: action.now.clone(),
+        ..view::HubConfig::default()
+    };
+    let hub = view::Hub::start(Arc::new(client), config);
     let link = url(addr, action.token.as_deref());
     writeln!(err, "serving the swarm at {link} (Ctrl-C to stop)")?;
     err.flush()?;
@@ -130,6 +140,7 @@ pub fn action(args: UiArgs, replay: bool) -> Result<UiAction, UsageError> {
         token,
         open: args.open,
         replay,
+        now: None,
     })
 }
 

@@ -1,20 +1,25 @@
 //! The picture the page draws, and the one shared poller that keeps it current.
 //!
-//! [`Hub::start`] spawns a single task that asks the daemon for tasks, services (with
-//! status) and nodes once per period and publishes the result as one JSON text on a
-//! `tokio::sync::watch` channel; every event stream reads that channel, so the daemon sees
-//! the same requests whatever the number of pages. Only names, states, images, counts and
+//! [`Hub::start`] spawns a single task that runs the monitoring module's watch
+//! ([`Client::watch`], one `GET /tasks` per poll at an adaptive interval, paced after errors
+//! by [`TaskStreamExt::backoff`]) and, at each poll's `Synced` marker, lists services (with
+//! status) and nodes: three requests per poll. It publishes the result as one JSON text on a
+//! `tokio::sync::watch` channel that every event stream reads, so the daemon sees the same
+//! requests whatever the number of pages. Only names, states, images, labels, counts and
 //! errors go into the picture: no Env, secret or config value (the task JSON view fetches
 //! the one task a person clicks).
 
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use futures::StreamExt as _;
 use serde::Serialize;
 use swarm_tasks::Client;
 use swarm_tasks::PsOptions;
 use swarm_tasks::models::{Node, Service, Task, TaskFilter};
-use swarm_tasks::monitor::mode_name;
+use swarm_tasks::monitor::{Backoff, TaskEvent, TaskStreamExt as _, WatchConfig, mode_name};
 use swarm_tasks::rows::{NameIndex, build_rows};
 use tokio::sync::watch;
 
@@ -26,11 +31,14 @@ pub struct View {
     pub error: Option<String>,
     /// When the poll ended (RFC 3339).
     pub polled_at: String,
+    /// The instant ages are measured from when the clock is pinned (`--now`), RFC 3339;
+    /// `None`: the browser's clock.
+    pub now: Option<String>,
     /// The nodes, by hostname.
     pub nodes: Vec<NodeCard>,
     /// The services, by name.
     pub services: Vec<ServiceCard>,
-    /// The tasks worth drawing: the newest task of each slot.
+    /// The tasks worth drawing: the newest task of each slot, in docker's order.
     pub tasks: Vec<TaskCard>,
 }
 
@@ -49,6 +57,8 @@ pub struct NodeCard {
     pub state: String,
     /// The raft leader.
     pub leader: bool,
+    /// The node's labels (`Spec.Labels`) as `key=value`.
+    pub labels: Vec<String>,
 }
 
 /// A service in the services bar.
@@ -66,6 +76,8 @@ pub struct ServiceCard {
     pub desired: Option<u64>,
     /// The update's state, when an update happened.
     pub update: Option<String>,
+    /// The service's labels (`Spec.Labels`) as `key=value`.
+    pub labels: Vec<String>,
 }
 
 /// A task card.
@@ -79,7 +91,7 @@ pub struct TaskCard {
     pub service: String,
     /// The node's ID (`None`: not placed yet).
     pub node_id: Option<String>,
-    /// The image without its digest.
+    /// The image as `docker service ps` shows it (no digest).
     pub image: String,
     /// Current state.
     pub state: String,
@@ -89,44 +101,65 @@ pub struct TaskCard {
     pub since: Option<String>,
     /// The daemon's error, whole.
     pub error: Option<String>,
+    /// The service's labels and the task's own, as `key=value` (for the filter).
+    pub labels: Vec<String>,
 }
 
 /// Builds the picture from one poll's objects.
 pub fn build(tasks: Vec<Task>, services: &[Service], nodes: &[Node]) -> View {
     let names = NameIndex::new(services, nodes);
+    let service_labels: HashMap<&str, &BTreeMap<String, String>> = services
+        .iter()
+        .map(|service| (service.id.as_str(), &service.spec.labels))
+        .collect();
     let options = PsOptions {
         latest: true,
         ..PsOptions::default()
     };
-    let mut cards: Vec<TaskCard> = build_rows(tasks, &names, &options)
+    let cards: Vec<TaskCard> = build_rows(tasks, &names, &options)
         .into_iter()
-        .map(|row| TaskCard {
-            id: row.task.id.clone(),
-            name: row.name,
-            service: row.service_name,
-            node_id: row.task.node_id.clone().filter(|id| !id.is_empty()),
-            image: row
-                .image
-                .map(|image| image.split('@').next().unwrap_or_default().to_owned())
-                .unwrap_or_default(),
-            state: text(row.current_state.as_ref()),
-            desired: text(row.desired_state.as_ref()),
-            since: row.since.map(|since| since.to_string()),
-            error: row.error,
+        .map(|row| {
+            let mut labels = row
+                .task
+                .service_id
+                .as_deref()
+                .and_then(|id| service_labels.get(id))
+                .map(|labels| pairs(labels))
+                .unwrap_or_default();
+            labels.extend(pairs(&row.task.labels));
+            TaskCard {
+                id: row.task.id.clone(),
+                image: row.display_image().unwrap_or_default(),
+                name: row.name,
+                service: row.service_name,
+                node_id: row.task.node_id.clone().filter(|id| !id.is_empty()),
+                state: text(row.current_state.as_ref()),
+                desired: text(row.desired_state.as_ref()),
+                since: row.since.map(|since| since.to_string()),
+                error: row.error,
+                labels,
+            }
         })
         .collect();
-    cards.sort_by(|a, b| a.name.cmp(&b.name));
     let mut node_cards: Vec<NodeCard> = nodes.iter().map(node_card).collect();
-    node_cards.sort_by(|a, b| a.hostname.cmp(&b.hostname));
+    node_cards.sort_by(|a, b| swarm_tasks::rows::natural_cmp(&a.hostname, &b.hostname));
     let mut service_cards: Vec<ServiceCard> = services.iter().map(service_card).collect();
     service_cards.sort_by(|a, b| a.name.cmp(&b.name));
     View {
         error: None,
         polled_at: now_text(),
+        now: None,
         nodes: node_cards,
         services: service_cards,
         tasks: cards,
     }
+}
+
+fn pairs(labels: &BTreeMap<String, String>) -> Vec<String> {
+    labels
+        .iter()
+        .map(|(key, value)| format!("{key}={value}"))
+        .collect()
 }
 
 fn text<T: ToString>(value: Option<&T>) -> String {
@@ -149,6 +182,7 @@ fn node_card(node: &Node) -> NodeCard {
             .as_ref()
             .and_then(|manager| manager.leader)
             .unwrap_or(false),
+        labels: pairs(&node.spec.labels),
     }
 }
 
@@ -169,6 +203,46 @@ fn service_card(service: &Service) -> ServiceCard {
             .as_ref()
             .and_then(|update| update.state.as_ref())
             .map(ToString::to_string),
+        labels: pairs(&service.spec.labels),
+    }
+}
+
+/// How the shared poller runs.
+#[derive(Debug, Clone)]
+pub struct HubConfig {
+    /// The watch's poll interval bounds (see [`POLL`]).
+    pub poll: WatchConfig,
+    /// The pause after failed polls, while the daemon is away (see [`BACKOFF`]).
+    pub backoff: Backoff,
+    /// Serving a snapshot: poll once, it does not change.
+    pub replay: bool,
+    /// The pinned "now" (`--now`), RFC 3339, handed to the page for ages.
+    pub now: Option<String>,
+}
+
+/// The poll interval of `ui`: every second while tasks change, up to every 4 s when quiet.
+pub const POLL: WatchConfig = WatchConfig {
+    min_interval: Duration::from_secs(1),
+    max_interval: Duration::from_secs(4),
+};
+
+/// The pause after failed polls: 500 ms doubling up to 4 s, so the page recovers within a
+/// few seconds of the daemon's return.
+pub const BACKOFF: Backoff = Backoff {
+    initial: Duration::from_millis(500),
+    factor: 2.0,
+    max: Duration::from_secs(4),
+    max_retries: None,
+};
+
+impl Default for HubConfig {
+    fn default() -> Self {
+        Self {
+            poll: POLL,
+            backoff: BACKOFF,
+            replay: false,
+            now: None,
+        }
     }
 }
 
@@ -177,18 +251,55 @@ fn service_card(service: &Service) -> ServiceCard {
 pub struct Hub {
     client: Arc<Client>,
     latest: watch::Receiver<Arc<str>>,
+    polls: Arc<AtomicU64>,
 }
 
 impl Hub {
-    /// Polls once now and then every `period` (once only for a replay), in one task.
-    pub fn start(client: Arc<Client>, period: Duration, replay: bool) -> Self {
+    /// Starts the one poller task: a watch over every task, plus services and nodes at each
+    /// poll; once only for a replay. It ends when every [`Hub`] clone is dropped.
+    pub fn start(client: Arc<Client>, config: HubConfig) -> Self {
         let (sender, latest) = watch::channel::<Arc<str>>(Arc::from(""));
+        let polls = Arc::new(AtomicU64::new(0));
         let poller = Arc::clone(&client);
+        let counter = Arc::clone(&polls);
         tokio::spawn(async move {
+            let mut events = poller
+                .watch(TaskFilter::default(), config.poll)
+                .backoff(config.backoff)
+                .boxed();
+            let mut tasks: HashMap<String, Task> = HashMap::new();
             let mut last = View::default();
             let mut sent: Option<View> = None;
-            loop {
-                let view = poll(&poller, &last).await;
+            while let Some(event) = events.next().await {
+                let mut view = match event {
+                    Ok(TaskEvent::Initial { task } | TaskEvent::Added { task }) => {
+                        tasks.insert(task.id.clone(), *task);
+                        continue;
+                    }
+                    Ok(TaskEvent::StateChanged(change)) => {
+                        tasks.insert(change.task.id.clone(), change.task);
+                        continue;
+                    }
+                    Ok(TaskEvent::Removed { task }) => {
+                        tasks.remove(&task.id);
+                        continue;
+                    }
+                    Ok(TaskEvent::Synced { .. }) => {
+                        counter.fetch_add(1, Ordering::Relaxed);
+                        match futures::try_join!(poller.services(), poller.nodes()) {
+                            Ok((services, nodes)) => {
+                                build(tasks.values().cloned().collect(), &services, &nodes)
+                            }
+                            Err(error) => failed(&last, &error),
+                        }
+                    }
+                    Ok(_) => continue,
+                    Err(error) => {
+                        counter.fetch_add(1, Ordering::Relaxed);
+                        failed(&last, &error)
+                    }
+                };
+                view.now.clone_from(&config.now);
                 if view.error.is_none() {
                     last = view.clone();
                 }
@@ -206,13 +317,18 @@ impl Hub {
                     }
                     sent = Some(view);
                 }
-                if replay || sender.is_closed() {
+                if (config.replay && sent.as_ref().is_some_and(|sent| sent.error.is_none()))
+                    || sender.is_closed()
+                {
                     break;
                 }
-                tokio::time::sleep(period).await;
             }
         });
-        Self { client, latest }
+        Self {
+            client,
+            latest,
+            polls,
+        }
     }
 
     /// The client, for the detail view.
@@ -224,25 +340,115 @@ impl Hub {
     pub fn subscribe(&self) -> watch::Receiver<Arc<str>> {
         self.latest.clone()
     }
+
+    /// How many polls the poller has made so far (each one: tasks, then services and nodes).
+    pub fn polls(&self) -> u64 {
+        self.polls.load(Ordering::Relaxed)
+    }
 }
 
-/// One poll: three requests (tasks, services, nodes). On error, the previous picture with
-/// the error's text.
-async fn poll(client: &Client, last: &View) -> View {
-    let filter = TaskFilter::default();
-    let tasks = client.list(&filter);
-    let services = client.services();
-    let nodes = client.nodes();
-    match futures::try_join!(tasks, services, nodes) {
-        Ok((tasks, services, nodes)) => build(tasks, &services, &nodes),
-        Err(error) => View {
-            error: Some(error.to_string()),
-            polled_at: now_text(),
-            ..last.clone()
-        },
+/// The previous picture with the error's text.
+fn failed(last: &View, error: &swarm_tasks::Error) -> View {
+    View {
+        error: Some(error.to_string()),
+        polled_at: now_text(),
+        ..last.clone()
     }
 }
 
 fn now_text() -> String {
     chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).to_rfc3339()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn objects() -> (Vec<Task>, Vec<Service>, Vec<Node>) {
+        let services: Vec<Service> = serde_json::from_value(serde_json::json!([{
+            "ID": "s1",
+            "Spec": {"Name": "web", "Labels": {"tier": "front"},
+                     "Mode": {"Replicated": {"Replicas": 2}},
+                     "TaskTemplate": {"ContainerSpec": {"Image": "nginx:1.25",
+                        "Env": ["PASSWORD=hunter2"]}}},
+            "ServiceStatus": {"RunningTasks": 1, "DesiredTasks": 2},
+            "UpdateStatus": {"State": "updating"}
+        }]))
+        .unwrap_or_default();
+        let nodes: Vec<Node> = serde_json::from_value(serde_json::json!([
+            {"ID": "n2", "Description": {"Hostname": "node-10"},
+             "Spec": {"Role": "worker", "Availability": "drain", "Labels": {"zone": "b"}},
+             "Status": {"State": "ready"}},
+            {"ID": "n1", "Description": {"Hostname": "node-9"},
+             "Spec": {"Role": "manager", "Availability": "active"},
+             "Status": {"State": "ready"}, "ManagerStatus": {"Leader": true}}
+        ]))
+        .unwrap_or_default();
+        let task = |id: &str, slot: u64, node: Option<&str>, state: &str, created: &str| {
+            let mut value = serde_json::json!({
+                "ID": id, "ServiceID": "s1", "Slot": slot, "DesiredState": "running",
+                "CreatedAt": created,
+                "Status": {"State": state, "Timestamp": created},
+                "Spec": {"ContainerSpec": {
+                    "Image": "nginx:1.25@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                    "Env": ["PASSWORD=hunter2"]},
+                    "Secrets": [{"SecretName": "db-password"}]}
+            });
+            if let Some(node) = node {
+                value["NodeID"] = node.into();
+            }
+            serde_json::from_value::<Task>(value).unwrap_or_default()
+        };
+        let tasks = vec![
+            task("t1", 1, Some("n1"), "failed", "2024-05-01T10:00:00Z"),
+            task("t2", 1, Some("n2"), "running", "2024-05-01T10:01:00Z"),
+            task("t3", 2, None, "pending", "2024-05-01T10:02:00Z"),
+        ];
+        (tasks, services, nodes)
+    }
+
+    #[test]
+    fn the_picture_has_the_newest_task_of_each_slot_nodes_and_services() {
+        let (tasks, services, nodes) = objects();
+        let view = build(tasks, &services, &nodes);
+        let names: Vec<(&str, &str, Option<&str>)> = view
+            .tasks
+            .iter()
+            .map(|task| {
+                (
+                    task.name.as_str(),
+                    task.id.as_str(),
+                    task.node_id.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(names, [("web.1", "t2", Some("n2")), ("web.2", "t3", None)]);
+        assert_eq!(view.tasks[0].image, "nginx:1.25");
+        assert_eq!(view.tasks[0].labels, ["tier=front"]);
+        let hosts: Vec<&str> = view.nodes.iter().map(|n| n.hostname.as_str()).collect();
+        assert_eq!(hosts, ["node-9", "node-10"], "natural order");
+        assert!(view.nodes[0].leader && view.nodes[0].role == "manager");
+        assert_eq!(view.nodes[1].availability, "drain");
+        assert_eq!(view.nodes[1].labels, ["zone=b"]);
+        let web = &view.services[0];
+        assert_eq!(
+            (
+                web.mode.as_str(),
+                web.running,
+                web.desired,
+                web.update.as_deref()
+            ),
+            ("replicated", Some(1), Some(2), Some("updating"))
+        );
+    }
+
+    #[test]
+    fn no_env_or_secret_reaches_the_picture() {
+        let (tasks, services, nodes) = objects();
+        let json = serde_json::to_string(&build(tasks, &services, &nodes)).unwrap_or_default();
+        assert!(json.contains("web.1"), "{json}");
+        for secret in ["hunter2", "PASSWORD", "db-password", "sha256"] {
+            assert!(!json.contains(secret), "{secret} in {json}");
+        }
+    }
 }

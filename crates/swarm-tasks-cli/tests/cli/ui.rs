@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use futures::StreamExt as _;
 use swarm_tasks::Client;
-use swarm_tasks_cli::ui::{server, view::Hub};
+use swarm_tasks::monitor::{Backoff, WatchConfig};
+use swarm_tasks_cli::ui::server;
+use swarm_tasks_cli::ui::view::{Hub, HubConfig};
 use swarm_testkit::{FakeEngine, FakeSwarm};
 
 use crate::util::run;
@@ -23,12 +25,28 @@ pub struct Served {
     pub engine: FakeEngine,
 }
 
+/// A poller for tests: every 100 ms, 100 ms after errors.
+pub fn fast() -> HubConfig {
+    let every = Duration::from_millis(100);
+    HubConfig {
+        poll: WatchConfig::default()
+            .min_interval(every)
+            .max_interval(every),
+        backoff: Backoff {
+            initial: every,
+            max: every,
+            ..Backoff::default()
+        },
+        ..HubConfig::default()
+    }
+}
+
 /// Starts the fake engine with the sample swarm and `ui` on `ip`:0 (token optional),
 /// polling every 100 ms.
 pub async fn serve(ip: &str, token: Option<&str>) -> Served {
     let engine = FakeEngine::start(FakeSwarm::sample()).await;
     let client = Client::builder().host(engine.host()).build().await.unwrap();
-    let hub = Hub::start(Arc::new(client), Duration::from_millis(100), false);
+    let hub = Hub::start(Arc::new(client), fast());
     let listener = tokio::net::TcpListener::bind((ip, 0)).await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = server::router(hub, token.map(str::to_owned));
@@ -240,4 +258,218 @@ async fn the_detail_has_explain_the_error_and_the_json() {
         .await
         .unwrap();
     assert_eq!(missing.status(), 404);
+}
+
+#[tokio::test]
+async fn the_detail_ends_with_the_last_log_lines() {
+    let served = serve("127.0.0.1", None).await;
+    let id = fail_a_web_task(&served.engine);
+    let mut logs = swarm_testkit::FakeLogs::new();
+    for n in 1..=30 {
+        logs = logs.frame(1, format!("line {n} <b>as text</b>\n").as_bytes());
+    }
+    served.engine.set_logs(&id, logs);
+    let detail: serde_json::Value = reqwest::get(format!("http://{}/api/task/{id}", served.addr))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let lines = detail["logs"].as_array().unwrap();
+    assert_eq!(lines.len(), 20, "{detail}");
+    assert_eq!(lines[0], "line 11 <b>as text</b>");
+    assert_eq!(lines[19], "line 30 <b>as text</b>");
+}
+
+#[tokio::test]
+async fn without_a_token_only_local_host_names_are_served() {
+    // DNS rebinding: a page of another site, its name pointed at 127.0.0.1, sends that name.
+    let served = serve("127.0.0.1", None).await;
+    let http = reqwest::Client::new();
+    let url = format!("http://{}/api/view", served.addr);
+    let port = served.addr.port();
+    for host in [format!("localhost:{port}"), format!("127.0.0.1:{port}")] {
+        let answer = http.get(&url).header("host", &host).send().await.unwrap();
+        assert_eq!(answer.status(), 200, "{host}");
+    }
+    let answer = http
+        .get(&url)
+        .header("host", format!("attacker.example:{port}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 403);
+}
+
+/// Reads `view` events from the page's event stream until `done` says so (30 s at most).
+async fn events_until(
+    addr: SocketAddr,
+    mut done: impl FnMut(&serde_json::Value) -> bool,
+) -> Vec<serde_json::Value> {
+    let answer = reqwest::get(format!("http://{addr}/api/events"))
+        .await
+        .unwrap();
+    let mut body = answer.bytes_stream();
+    let mut buffer = String::new();
+    let mut views = Vec::new();
+    let finished = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(chunk) = body.next().await {
+            buffer.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+            while let Some(end) = buffer.find("\n\n") {
+                let event: String = buffer.drain(..end + 2).collect();
+                if let Some(data) = event.lines().find_map(|line| line.strip_prefix("data: ")) {
+                    let view: serde_json::Value = serde_json::from_str(data).unwrap();
+                    let stop = done(&view);
+                    views.push(view);
+                    if stop {
+                        return;
+                    }
+                }
+            }
+        }
+    })
+    .await;
+    assert!(finished.is_ok(), "gave up after 30 s: {views:?}");
+    views
+}
+
+#[tokio::test]
+async fn when_the_daemon_goes_away_the_page_is_told_and_recovers() {
+    let served = serve("127.0.0.1", None).await;
+    let engine = &served.engine;
+    let mut phase = 0;
+    let views = events_until(served.addr, |view| {
+        match (phase, view["error"].is_null()) {
+            (0, true) => {
+                engine.set_fault(swarm_testkit::Fault::ResetConnection);
+                phase = 1;
+            }
+            (1, false) => {
+                engine.clear_fault();
+                phase = 2;
+            }
+            (2, true) => return true,
+            _ => {}
+        }
+        false
+    })
+    .await;
+    let gone = views.iter().find(|view| !view["error"].is_null()).unwrap();
+    assert!(
+        gone["tasks"]
+            .as_array()
+            .is_some_and(|tasks| !tasks.is_empty()),
+        "the last picture stays: {gone}"
+    );
+    let back = views.last().unwrap();
+    assert!(back["error"].is_null() && !back["tasks"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn many_pages_cost_the_daemon_what_one_does() {
+    let served = serve("127.0.0.1", None).await;
+    let addr = served.addr;
+    // 20 pages, each waiting for a few changes pushed from the fake swarm.
+    let pages: Vec<_> = (0..20)
+        .map(|_| {
+            tokio::spawn(async move {
+                let mut seen = 0;
+                events_until(addr, |_| {
+                    seen += 1;
+                    seen == 4
+                })
+                .await
+            })
+        })
+        .collect();
+    let engine = &served.engine;
+    for round in 0..40 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let web: Vec<String> = engine.update(|swarm| {
+            swarm
+                .tasks_of_service("web")
+                .iter()
+                .map(|task| task["ID"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        });
+        let state = if round % 2 == 0 {
+            "starting"
+        } else {
+            "running"
+        };
+        engine.update(|swarm| swarm.set_task_state(&web[0], state, "changed"));
+        if pages.iter().all(|page| page.is_finished()) {
+            break;
+        }
+    }
+    for page in pages {
+        assert_eq!(page.await.unwrap().len(), 4);
+    }
+    let count = |path: &str| {
+        engine
+            .requests()
+            .iter()
+            .filter(|request| request.path == path)
+            .count()
+    };
+    let (tasks, services, nodes) = (count("/tasks"), count("/services"), count("/nodes"));
+    // One poll = one request of each, whatever the number of pages (a poll may be under way);
+    // a poller per page would have listed the tasks at least 4 times per page.
+    assert!(tasks >= 3 && tasks <= services + 1, "{tasks} {services}");
+    assert!(services.abs_diff(nodes) <= 1, "{services} {nodes}");
+    assert!(tasks < 20 * 4, "{tasks} task listings for 20 pages");
+}
+
+#[test]
+fn the_help_says_how_often_the_poller_asks() {
+    use swarm_tasks_cli::ui::view::POLL;
+    let outcome = run(&["ui", "--help"]);
+    outcome.code(0);
+    let help = outcome
+        .stdout
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let every = format!(
+        "every {} to {}s",
+        POLL.min_interval.as_secs(),
+        POLL.max_interval.as_secs()
+    );
+    assert!(help.contains(&every), "{every} not in {help}");
+    assert!(help.contains("listens on 127.0.0.1:7878"), "{help}");
+    let cli = swarm_tasks_cli::cli::try_parse_from(["swarm-tasks", "ui"]).unwrap();
+    let swarm_tasks_cli::cli::Command::Ui(args) = cli.command else {
+        panic!("not ui")
+    };
+    assert_eq!(args.listen, swarm_tasks_cli::ui::DEFAULT_LISTEN);
+}
+
+#[tokio::test]
+async fn a_replay_is_served_once_with_the_pinned_clock() {
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/swarm");
+    let client = Client::builder().replay(demo).build().await.unwrap();
+    let config = HubConfig {
+        replay: true,
+        now: Some("2026-01-01T00:00:00Z".to_owned()),
+        ..HubConfig::default()
+    };
+    let hub = Hub::start(Arc::new(client), config);
+    let mut latest = hub.subscribe();
+    let json = tokio::time::timeout(Duration::from_secs(30), async {
+        latest
+            .wait_for(|json| !json.is_empty())
+            .await
+            .unwrap()
+            .to_string()
+    })
+    .await
+    .unwrap();
+    let view: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(view["now"], "2026-01-01T00:00:00Z");
+    assert!(
+        view["tasks"]
+            .as_array()
+            .is_some_and(|tasks| !tasks.is_empty())
+    );
+    assert!(view["error"].is_null(), "{view}");
 }
