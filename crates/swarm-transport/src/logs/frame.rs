@@ -267,7 +267,7 @@ impl LogDecoder {
     }
 
     fn deliver(&mut self, line: LogLine) {
-        if self.prefix.accepts(&line) {
+        if let Some(line) = self.prefix.finish(line) {
             self.ready.push_back(line);
         }
     }

@@ -67,8 +67,20 @@ impl Prefix {
         }
     }
 
+    /// A finished line as delivered: `None` when its output was not asked for or it was
+    /// written at or after `until`; its timestamp is dropped when only `until` needed it.
+    pub(crate) fn finish(&self, mut line: LogLine) -> Option<LogLine> {
+        if !self.accepts(&line) {
+            return None;
+        }
+        if !self.keep_timestamp {
+            line.timestamp = None;
+        }
+        Some(line)
+    }
+
     /// Whether a finished line is delivered.
-    pub(crate) fn accepts(&self, line: &LogLine) -> bool {
+    fn accepts(&self, line: &LogLine) -> bool {
         let source_wanted = match line.source {
             LogSource::Stdout => self.stdout,
             LogSource::Stderr => self.stderr,
@@ -81,7 +93,7 @@ impl Prefix {
     }
 
     /// Splits one message into its line (without a trailing `\n` or `\r\n`) and whether it
-    /// ended with a newline. Tokens that do not parse as what they should be (a daemon that
+    /// ended with a newline; the timestamp stays until [`Prefix::finish`]. Tokens that do not parse as what they should be (a daemon that
     /// ignored a parameter) are left in the line rather than failing it.
     pub(crate) fn parse(&self, source: LogSource, message: &[u8]) -> (LogLine, bool) {
         let mut rest = message;
@@ -112,9 +124,6 @@ impl Prefix {
                     rest = after;
                 }
             }
-        }
-        if !self.keep_timestamp {
-            line.timestamp = None;
         }
         let (body, complete) = strip_line_ending(rest);
         line.line = body.to_vec();
@@ -246,10 +255,29 @@ mod tests {
             LogSource::Stdout,
             b"2026-12-02T03:20:29.1Z com.docker.swarm.task.id=t1,other=1 x\r\n",
         );
+        let line = prefix.finish(line).expect("no until: delivered");
         assert_eq!(line.timestamp, None);
         assert!(line.details.is_empty());
         assert_eq!(line.task_id.as_deref(), Some("t1"));
         assert_eq!(line.line, b"x", "a TTY's \\r\\n is a line ending");
+    }
+
+    #[test]
+    fn until_needs_the_timestamp_it_then_drops() {
+        let until = Timestamp::from_str("2026-12-02T03:20:30Z").ok();
+        let prefix = Prefix {
+            keep_timestamp: false,
+            until,
+            ..with_details()
+        };
+        let (before, _) = prefix.parse(LogSource::Stdout, b"2026-12-02T03:20:29.9Z  early\n");
+        let before = prefix.finish(before).expect("written before until");
+        assert_eq!(
+            (before.timestamp, before.line.as_slice()),
+            (None, &b"early"[..])
+        );
+        let (at, _) = prefix.parse(LogSource::Stdout, b"2026-12-02T03:20:30Z  late\n");
+        assert_eq!(prefix.finish(at), None, "until is exclusive");
     }
 
     #[test]
