@@ -69,7 +69,7 @@ async fn connect(connection: &Connection) -> anyhow::Result<Client> {
     if let Some(timeout) = connection.timeout {
         builder = builder.timeout(timeout);
     }
-    let client = builder.build().await?;
+    let client = builder.build()?;
     tracing::debug!(endpoint = %client.endpoint(), "client ready");
     Ok(client)
 }

@@ -17,7 +17,7 @@ async fn main() -> Result<(), swarm_tasks::Error> {
         .nth(1)
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/swarm")));
-    let client = Client::builder().replay(&dir).build().await?;
+    let client = Client::builder().replay(&dir).build()?;
     let services: Vec<String> = client
         .services()
         .await?

@@ -1,14 +1,17 @@
 //! A blocking client, for scripts and simple tools that have no async runtime.
 //!
-//! [`Client`] wraps the async [`crate::Client`] and runs each call on its own
-//! current-thread tokio runtime, as `reqwest::blocking` does; nothing is implemented twice.
-//! Requires the `blocking` feature.
+//! Built like `reqwest::blocking`: each [`Client`] (shared by its clones) starts one
+//! background thread that runs a tokio runtime; a call sends its future to that thread and
+//! blocks the calling thread until the answer comes back. Any number of plain threads can use
+//! one client at once, and their requests run concurrently on the background runtime.
+//! Nothing is implemented twice: every call is the async [`crate::Client`]'s. Requires the
+//! `blocking` feature.
 //!
 //! Calling it from inside an async runtime (a `#[tokio::main]` function, a spawned task)
-//! would block that runtime's thread, and tokio refuses to nest runtimes: instead of
-//! panicking, every call then returns [`Error::InsideAsyncRuntime`]. Use the async client
-//! there, or `tokio::task::spawn_blocking`. Dropping a blocking client is fine anywhere: its
-//! runtime is shut down in the background.
+//! would block that runtime's thread: instead of blocking or panicking, every call then
+//! returns [`Error::InsideAsyncRuntime`]. Use the async client there, or
+//! `tokio::task::spawn_blocking`. Dropping a blocking client is fine anywhere: the last clone
+//! stops the background thread.
 //!
 //! ```no_run
 //! use swarm_tasks::blocking::Client;
@@ -39,23 +42,86 @@ use crate::{InspectMany, PsOptions, PsReport, TaskRow, TransportKind};
 
 /// The blocking twin of [`crate::Client`]: the same calls, returning when done.
 ///
-/// Cloning is cheap; clones share the runtime and the transport.
+/// Cloning is cheap; clones share the background thread and the transport.
 #[derive(Debug, Clone)]
 pub struct Client {
     inner: crate::Client,
-    runtime: Arc<OwnedRuntime>,
+    worker: Arc<Worker>,
 }
 
-/// The client's runtime. Dropping a tokio runtime blocks, which tokio forbids (with a
-/// panic) inside async code; shutting it down in the background never blocks, so a blocking
-/// client can be dropped anywhere.
-#[derive(Debug)]
-struct OwnedRuntime(Option<tokio::runtime::Runtime>);
+/// A unit of work for the background runtime.
+type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
 
-impl Drop for OwnedRuntime {
+/// The background thread and the channel that feeds it jobs. Dropping the last handle closes
+/// the channel, which ends the thread's loop and shuts its runtime down (cancelling what is
+/// still running there).
+#[derive(Debug)]
+struct Worker {
+    jobs: Option<tokio::sync::mpsc::UnboundedSender<Job>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Worker {
+    /// Starts the thread and its current-thread runtime; reports a runtime that cannot start.
+    fn start() -> Result<Self> {
+        let (jobs, mut queue) = tokio::sync::mpsc::unbounded_channel::<Job>();
+        let (started, start_result) = std::sync::mpsc::sync_channel(1);
+        let thread = std::thread::Builder::new()
+            .name("swarm-tasks-blocking".to_owned())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(error) => {
+                        let _ = started.send(Err(error));
+                        return;
+                    }
+                };
+                let _ = started.send(Ok(()));
+                runtime.block_on(async move {
+                    while let Some(job) = queue.recv().await {
+                        tokio::spawn(job);
+                    }
+                });
+            })
+            .map_err(|source| Error::Runtime { source })?;
+        match start_result.recv() {
+            Ok(Ok(())) => Ok(Self {
+                jobs: Some(jobs),
+                thread: Some(thread),
+            }),
+            Ok(Err(source)) => Err(Error::Runtime { source }),
+            Err(_) => Err(Error::RuntimeStopped),
+        }
+    }
+
+    /// Runs a future on the background runtime and blocks until it is done.
+    fn run<T: Send + 'static>(
+        &self,
+        future: impl Future<Output = T> + Send + 'static,
+    ) -> Result<T> {
+        refuse_inside_runtime()?;
+        let (answer, answered) = std::sync::mpsc::sync_channel(1);
+        let job: Job = Box::pin(async move {
+            let _ = answer.send(future.await);
+        });
+        let jobs = self.jobs.as_ref().ok_or(Error::RuntimeStopped)?;
+        jobs.send(job).map_err(|_| Error::RuntimeStopped)?;
+        // A job that panicked drops its sender: the wait ends with an error, not forever.
+        answered.recv().map_err(|_| Error::RuntimeStopped)
+    }
+}
+
+impl Drop for Worker {
     fn drop(&mut self) {
-        if let Some(runtime) = self.0.take() {
-            runtime.shutdown_background();
+        drop(self.jobs.take());
+        if let Some(thread) = self.thread.take() {
+            // Waiting for the thread would block an async caller; there it ends on its own.
+            if refuse_inside_runtime().is_ok() {
+                let _ = thread.join();
+            }
         }
     }
 }
@@ -70,7 +136,7 @@ impl Client {
     pub fn wrap(inner: crate::Client) -> Result<Self> {
         Ok(Self {
             inner,
-            runtime: Arc::new(OwnedRuntime(Some(new_runtime()?))),
+            worker: Arc::new(Worker::start()?),
         })
     }
 
@@ -96,88 +162,104 @@ impl Client {
 
     /// See [`crate::Client::system_info`].
     pub fn system_info(&self) -> Result<SystemInfo> {
-        self.block_on(self.inner.system_info())
+        let client = self.inner.clone();
+        self.block_on(async move { client.system_info().await })
     }
 
     /// See [`crate::Client::list`].
     pub fn list(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
-        self.block_on(self.inner.list(filter))
+        let (client, filter) = (self.inner.clone(), filter.clone());
+        self.block_on(async move { client.list(&filter).await })
     }
 
     /// See [`crate::Client::inspect`].
     pub fn inspect(&self, id: &str) -> Result<Task> {
-        self.block_on(self.inner.inspect(id))
+        let (client, id) = (self.inner.clone(), id.to_owned());
+        self.block_on(async move { client.inspect(&id).await })
     }
 
     /// See [`crate::Client::inspect_many`].
     pub fn inspect_many(&self, ids: &[String]) -> Result<InspectMany> {
-        self.block_on(self.inner.inspect_many(ids))
+        let (client, ids) = (self.inner.clone(), ids.to_vec());
+        self.block_on(async move { client.inspect_many(&ids).await })
     }
 
     /// See [`crate::Client::service_ps`].
     pub fn service_ps(&self, services: &[String], options: &PsOptions) -> Result<PsReport> {
-        self.block_on(self.inner.service_ps(services, options))
+        let (client, services, options) = (self.inner.clone(), services.to_vec(), options.clone());
+        self.block_on(async move { client.service_ps(&services, &options).await })
     }
 
     /// See [`crate::Client::node_ps`].
     pub fn node_ps(&self, nodes: &[String], options: &PsOptions) -> Result<PsReport> {
-        self.block_on(self.inner.node_ps(nodes, options))
+        let (client, nodes, options) = (self.inner.clone(), nodes.to_vec(), options.clone());
+        self.block_on(async move { client.node_ps(&nodes, &options).await })
     }
 
     /// See [`crate::Client::rows`].
     pub fn rows(&self, tasks: Vec<Task>, options: &PsOptions) -> Result<Vec<TaskRow>> {
-        self.block_on(self.inner.rows(tasks, options))
+        let (client, options) = (self.inner.clone(), options.clone());
+        self.block_on(async move { client.rows(tasks, &options).await })
     }
 
     /// See [`crate::Client::services`].
     pub fn services(&self) -> Result<Vec<Service>> {
-        self.block_on(self.inner.services())
+        let client = self.inner.clone();
+        self.block_on(async move { client.services().await })
     }
 
     /// See [`crate::Client::nodes`].
     pub fn nodes(&self) -> Result<Vec<Node>> {
-        self.block_on(self.inner.nodes())
+        let client = self.inner.clone();
+        self.block_on(async move { client.nodes().await })
     }
 
     /// See [`crate::Client::snapshot`].
     pub fn snapshot(&self) -> Result<Snapshot> {
-        self.block_on(self.inner.snapshot())
+        let client = self.inner.clone();
+        self.block_on(async move { client.snapshot().await })
     }
 
     /// See [`crate::Client::explain`].
     pub fn explain(&self, arg: &str) -> Result<Explained> {
-        self.block_on(self.inner.explain(arg))
+        let (client, arg) = (self.inner.clone(), arg.to_owned());
+        self.block_on(async move { client.explain(&arg).await })
     }
 
     /// See [`crate::Client::wait`]; returns when the services converged or failed, or at
     /// `config.timeout`.
     pub fn wait(&self, services: &[String], config: WaitConfig) -> Result<WaitOutcome> {
-        self.block_on(self.inner.wait(services, config))
+        let (client, services) = (self.inner.clone(), services.to_vec());
+        self.block_on(async move { client.wait(&services, config).await })
     }
 
     /// See [`crate::Client::watch`]: the events as an iterator, with
     /// [`default_backoff`](crate::monitor::TaskStreamExt::default_backoff) after errors.
-    /// Each `next` blocks until the next event; the iterator never ends by itself.
+    /// Each `next` blocks until the next event (the watch only polls while one is waited
+    /// for); the iterator never ends by itself.
     pub fn watch(&self, filter: TaskFilter, config: WatchConfig) -> Watch {
         Watch {
-            stream: Box::pin(self.inner.watch(filter, config).default_backoff()),
-            runtime: Arc::clone(&self.runtime),
+            stream: Some(Box::pin(self.inner.watch(filter, config).default_backoff())),
+            worker: Arc::clone(&self.worker),
         }
     }
 
-    fn block_on<T>(&self, future: impl Future<Output = Result<T>>) -> Result<T> {
-        refuse_inside_runtime()?;
-        match &self.runtime.0 {
-            Some(runtime) => runtime.block_on(future),
-            None => Err(Error::InsideAsyncRuntime),
-        }
+    fn block_on<T: Send + 'static>(
+        &self,
+        future: impl Future<Output = Result<T>> + Send + 'static,
+    ) -> Result<T> {
+        self.worker.run(future)?
     }
 }
 
+/// The events of a watch, boxed.
+type EventStream = Pin<Box<dyn Stream<Item = Result<TaskEvent>> + Send>>;
+
 /// The iterator of [`Client::watch`]. Dropping it stops the watch.
 pub struct Watch {
-    stream: Pin<Box<dyn Stream<Item = Result<TaskEvent>> + Send>>,
-    runtime: Arc<OwnedRuntime>,
+    /// The stream, moved to the background thread for each `next` and back.
+    stream: Option<EventStream>,
+    worker: Arc<Worker>,
 }
 
 impl std::fmt::Debug for Watch {
@@ -193,9 +275,17 @@ impl Iterator for Watch {
         if let Err(error) = refuse_inside_runtime() {
             return Some(Err(error));
         }
-        match &self.runtime.0 {
-            Some(runtime) => runtime.block_on(self.stream.next()),
-            None => Some(Err(Error::InsideAsyncRuntime)),
+        let mut stream = self.stream.take()?;
+        let polled = self.worker.run(async move {
+            let item = stream.next().await;
+            (stream, item)
+        });
+        match polled {
+            Ok((stream, item)) => {
+                self.stream = Some(stream);
+                item
+            }
+            Err(error) => Some(Err(error)),
         }
     }
 }
@@ -261,20 +351,8 @@ impl ClientBuilder {
     /// called from async code.
     pub fn build(self) -> Result<Client> {
         refuse_inside_runtime()?;
-        let runtime = new_runtime()?;
-        let inner = runtime.block_on(self.inner.build())?;
-        Ok(Client {
-            inner,
-            runtime: Arc::new(OwnedRuntime(Some(runtime))),
-        })
+        Client::wrap(self.inner.build()?)
     }
-}
-
-fn new_runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|source| Error::Runtime { source })
 }
 
 fn refuse_inside_runtime() -> Result<()> {
@@ -303,6 +381,24 @@ mod tests {
         let tasks = client.list(&TaskFilter::new()).unwrap();
         assert_eq!(tasks.len(), 1);
         assert_eq!(client.endpoint(), "mock");
+    }
+
+    #[test]
+    fn one_client_serves_plain_threads_at_once() {
+        let mut mock = MockTransport::new();
+        mock.expect_list_tasks()
+            .times(4)
+            .returning(|_| Ok(vec![Task::default()]));
+        let client = Client::new(mock).unwrap();
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let client = client.clone();
+                std::thread::spawn(move || client.list(&TaskFilter::new()).map(|tasks| tasks.len()))
+            })
+            .collect();
+        for thread in threads {
+            assert_eq!(thread.join().unwrap().unwrap(), 1);
+        }
     }
 
     #[tokio::test]

@@ -24,7 +24,7 @@ use crate::error::Result;
 /// # async fn run() -> swarm_tasks::Result<()> {
 /// use swarm_tasks::{Client, PsOptions};
 ///
-/// let client = Client::from_env().await?;
+/// let client = Client::from_env()?;
 /// let report = client.service_ps(&["web".to_owned()], &PsOptions::default()).await?;
 /// for row in &report.rows {
 ///     println!("{} {:?} {:?}", row.name, row.node_name, row.current_state);
@@ -91,8 +91,8 @@ impl Client {
     /// A client for the daemon `docker` would use here: `DOCKER_HOST`, `DOCKER_CONTEXT`, the
     /// current context of the docker config, else the default socket (see
     /// [`endpoint`](crate::endpoint) for the exact rules).
-    pub async fn from_env() -> Result<Self> {
-        Self::builder().build().await
+    pub fn from_env() -> Result<Self> {
+        Self::builder().build()
     }
 
     /// Where the client talks to, for messages (`unix:///var/run/docker.sock`, ...).
@@ -193,8 +193,7 @@ impl Client {
 ///     .context("prod")
 ///     .transport(TransportKind::Auto)
 ///     .timeout(Duration::from_secs(10))
-///     .build()
-///     .await?;
+///     .build()?;
 /// # Ok(())
 /// # }
 /// ```
@@ -258,7 +257,7 @@ impl ClientBuilder {
 
     /// Resolves the endpoint and builds the transport. Connects lazily: the first call
     /// reaches the daemon, so an unreachable daemon is reported there.
-    pub async fn build(self) -> Result<Client> {
+    pub fn build(self) -> Result<Client> {
         if let Some(dir) = &self.replay {
             return Ok(Client::from_arc(connect::replay(dir)?));
         }

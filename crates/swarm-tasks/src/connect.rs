@@ -142,8 +142,8 @@ mod tests {
     }
 
     #[cfg(all(feature = "http", feature = "cli"))]
-    #[tokio::test]
-    async fn builder_picks_the_transport_from_the_resolved_host() {
+    #[test]
+    fn builder_picks_the_transport_from_the_resolved_host() {
         let config = tempfile::tempdir().unwrap();
         let meta = config
             .path()
@@ -160,7 +160,6 @@ mod tests {
         let client = Client::builder()
             .environment(env.clone().with_var("DOCKER_CONTEXT", "remote"))
             .build()
-            .await
             .unwrap();
         assert_eq!(client.endpoint(), "docker --context remote");
         // ... and cannot be used over HTTP.
@@ -169,16 +168,11 @@ mod tests {
             .context("remote")
             .transport(TransportKind::Http)
             .build()
-            .await
             .unwrap_err();
         assert!(error.is_config(), "{error}");
         // A TCP host goes over HTTP unless the CLI is asked for.
         let tcp = env.with_var("DOCKER_HOST", "tcp://127.0.0.1:2375");
-        let client = Client::builder()
-            .environment(tcp.clone())
-            .build()
-            .await
-            .unwrap();
+        let client = Client::builder().environment(tcp.clone()).build().unwrap();
         assert!(
             client.endpoint().contains("127.0.0.1:2375"),
             "{}",
@@ -189,17 +183,15 @@ mod tests {
             .context("remote")
             .transport(TransportKind::Cli)
             .build()
-            .await
             .unwrap();
         assert_eq!(client.endpoint(), "docker --context remote");
     }
 
-    #[tokio::test]
-    async fn replay_of_a_missing_folder_names_it() {
+    #[test]
+    fn replay_of_a_missing_folder_names_it() {
         let error = Client::builder()
             .replay("/nonexistent/snapshot")
             .build()
-            .await
             .unwrap_err();
         assert!(
             error.to_string().contains("/nonexistent/snapshot"),

@@ -89,7 +89,11 @@ pub enum Error {
     /// future would deadlock or panic; use the async [`Client`](crate::Client) there.
     #[error("the blocking client cannot be used inside an async runtime: use the async client")]
     InsideAsyncRuntime,
-    /// The blocking client's own runtime could not be started.
+    /// The blocking client's background thread stopped before answering (a call panicked
+    /// there).
+    #[error("the blocking client's runtime thread stopped before answering")]
+    RuntimeStopped,
+    /// The blocking client's own runtime (or its thread) could not be started.
     #[error("cannot start the blocking client's runtime")]
     Runtime {
         /// The I/O error from tokio.

@@ -29,7 +29,7 @@
 //!
 //! # async fn run() -> swarm_tasks::Result<()> {
 //! // Resolves the daemon like `docker` does: DOCKER_HOST, DOCKER_CONTEXT, the current context.
-//! let client = Client::from_env().await?;
+//! let client = Client::from_env()?;
 //!
 //! // `docker service ps web api`, but only tasks that are failing right now.
 //! let options = PsOptions { states: vec![TaskState::Failed, TaskState::Rejected], ..PsOptions::default() };
@@ -60,9 +60,9 @@
 //!
 //! # async fn run() -> swarm_tasks::Result<()> {
 //! // An explicit host over the Engine API.
-//! let client = Client::builder().host("tcp://10.0.0.5:2375").timeout(Duration::from_secs(5)).build().await?;
+//! let client = Client::builder().host("tcp://10.0.0.5:2375").timeout(Duration::from_secs(5)).build()?;
 //! // A docker context through the `docker` binary (ssh:// hosts pick this automatically).
-//! let client = Client::builder().context("prod").transport(TransportKind::Cli).build().await?;
+//! let client = Client::builder().context("prod").transport(TransportKind::Cli).build()?;
 //! # Ok(())
 //! # }
 //! ```
@@ -73,7 +73,7 @@
 //! use swarm_tasks::{Client, PsOptions};
 //!
 //! # async fn run() -> swarm_tasks::Result<()> {
-//! let client = Client::builder().replay("demo/swarm").build().await?;
+//! let client = Client::builder().replay("demo/swarm").build()?;
 //! let report = client.node_ps(&[], &PsOptions { latest: true, ..PsOptions::default() }).await?;
 //! println!("{} tasks on this node", report.rows.len());
 //! # Ok(())

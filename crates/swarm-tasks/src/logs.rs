@@ -57,7 +57,7 @@ impl Client {
     /// use futures::StreamExt;
     /// use swarm_tasks::{Client, LogOptions};
     ///
-    /// let client = Client::from_env().await?;
+    /// let client = Client::from_env()?;
     /// let mut lines = client.logs("web", &LogOptions::new().tail(20).timestamps(true)).await?;
     /// while let Some(line) = lines.next().await {
     ///     let line = line?;

@@ -67,7 +67,7 @@ fn our_lines(rows: &[swarm_tasks::TaskRow]) -> Vec<String> {
 
 #[tokio::test]
 async fn service_ps_and_node_ps_over_the_demo_match_docker() {
-    let client = Client::builder().replay(demo_dir()).build().await.unwrap();
+    let client = Client::builder().replay(demo_dir()).build().unwrap();
     let engine = FakeEngine::start(FakeSwarm::from_snapshot(demo_dir()).unwrap()).await;
     let services: Vec<String> = client
         .services()

@@ -34,7 +34,7 @@ async fn web_rows(client: &Client) -> Vec<String> {
 async fn docker_host_from_the_environment() {
     let engine = FakeEngine::start(FakeSwarm::sample()).await;
     let env = DockerEnv::default().with_var("DOCKER_HOST", engine.host());
-    let client = Client::builder().environment(env).build().await.unwrap();
+    let client = Client::builder().environment(env).build().unwrap();
     assert_eq!(web_rows(&client).await.len(), 5);
 }
 
@@ -49,11 +49,7 @@ async fn current_context_over_http_and_over_the_docker_cli() {
     )
     .unwrap();
     let env = DockerEnv::default().with_var("DOCKER_CONFIG", config.path().to_string_lossy());
-    let http = Client::builder()
-        .environment(env.clone())
-        .build()
-        .await
-        .unwrap();
+    let http = Client::builder().environment(env.clone()).build().unwrap();
     let over_http = web_rows(&http).await;
     assert_eq!(over_http.len(), 5);
     // The docker binary finds the same context through --config and --context.
@@ -61,7 +57,6 @@ async fn current_context_over_http_and_over_the_docker_cli() {
         .environment(env)
         .transport(TransportKind::Cli)
         .build()
-        .await
         .unwrap();
     assert_eq!(cli.endpoint(), "docker --context fake");
     assert_eq!(web_rows(&cli).await, over_http);
@@ -73,7 +68,7 @@ async fn an_unreachable_endpoint_is_a_connection_error() {
     let host = engine.host();
     drop(engine);
     let env = DockerEnv::default().with_var("DOCKER_HOST", host);
-    let client = Client::builder().environment(env).build().await.unwrap();
+    let client = Client::builder().environment(env).build().unwrap();
     let error = client
         .service_ps(&["web".to_owned()], &PsOptions::default())
         .await
@@ -88,6 +83,6 @@ async fn unix_socket_host() {
     let engine = FakeEngine::start_unix(FakeSwarm::sample(), &socket).await;
     assert!(engine.host().starts_with("unix://"));
     let env = DockerEnv::default().with_var("DOCKER_HOST", engine.host());
-    let client = Client::builder().environment(env).build().await.unwrap();
+    let client = Client::builder().environment(env).build().unwrap();
     assert_eq!(web_rows(&client).await.len(), 5);
 }

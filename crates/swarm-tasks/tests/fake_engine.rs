@@ -24,7 +24,7 @@ fn paths(engine: &FakeEngine) -> Vec<String> {
 }
 
 async fn http_client(engine: &FakeEngine) -> Client {
-    let client = Client::builder().host(engine.host()).build().await.unwrap();
+    let client = Client::builder().host(engine.host()).build().unwrap();
     // The first call negotiates the API version; count from a warm client.
     client.system_info().await.unwrap();
     engine.reset_requests();
@@ -169,7 +169,6 @@ async fn names_and_order_match_the_docker_cli() {
         .host(engine.host())
         .transport(TransportKind::Cli)
         .build()
-        .await
         .unwrap();
     let over_cli: Vec<String> = cli
         .service_ps(&services, &PsOptions::default())

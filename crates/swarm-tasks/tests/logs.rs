@@ -8,7 +8,7 @@ use swarm_tasks::{Client, Error, LogOptions};
 use swarm_testkit::{FakeEngine, FakeLogs, FakeSwarm, details_prefix};
 
 async fn client(engine: &FakeEngine) -> Client {
-    let client = Client::builder().host(engine.host()).build().await.unwrap();
+    let client = Client::builder().host(engine.host()).build().unwrap();
     client.system_info().await.unwrap();
     engine.reset_requests();
     client

@@ -89,7 +89,7 @@ fn snapshot() -> Snapshot {
 async fn client() -> (Client, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     snapshot().write(dir.path()).unwrap();
-    let client = Client::builder().replay(dir.path()).build().await.unwrap();
+    let client = Client::builder().replay(dir.path()).build().unwrap();
     (client, dir)
 }
 

@@ -45,7 +45,7 @@ pub fn fast() -> HubConfig {
 /// polling every 100 ms.
 pub async fn serve(ip: &str, token: Option<&str>) -> Served {
     let engine = FakeEngine::start(FakeSwarm::sample()).await;
-    let client = Client::builder().host(engine.host()).build().await.unwrap();
+    let client = Client::builder().host(engine.host()).build().unwrap();
     let hub = Hub::start(Arc::new(client), fast());
     let listener = tokio::net::TcpListener::bind((ip, 0)).await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -447,7 +447,7 @@ fn the_help_says_how_often_the_poller_asks() {
 #[tokio::test]
 async fn a_replay_is_served_once_with_the_pinned_clock() {
     let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/swarm");
-    let client = Client::builder().replay(demo).build().await.unwrap();
+    let client = Client::builder().replay(demo).build().unwrap();
     let config = HubConfig {
         replay: true,
         now: Some("2026-01-01T00:00:00Z".to_owned()),

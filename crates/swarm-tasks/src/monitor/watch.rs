@@ -250,7 +250,7 @@ impl Client {
     /// use swarm_tasks::models::TaskFilter;
     /// use swarm_tasks::monitor::{TaskEvent, TaskStreamExt, WatchConfig};
     ///
-    /// let client = swarm_tasks::Client::from_env().await?;
+    /// let client = swarm_tasks::Client::from_env()?;
     /// let filter = TaskFilter::new().service("web");
     /// let mut events = client.watch(filter, WatchConfig::default()).default_backoff().boxed();
     /// while let Some(event) = events.next().await {
