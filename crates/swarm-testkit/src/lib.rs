@@ -20,6 +20,8 @@
 //! - [`sim`]: a swarm on a simulated timeline served through the `Transport` trait
 //!   ([`sim::SimSwarm`]), for monitoring tests on a paused clock.
 //! - [`fidelity`]: checks that parsing and serializing keeps every value.
+//! - `browser` (feature `browser`): a real headless Chromium driven over WebDriver, for the
+//!   browser tests and screenshots of `swarm-tasks ui`.
 //!
 //! ```no_run
 //! use swarm_testkit::{Fault, FakeEngine, FakeSwarm};
@@ -51,6 +53,8 @@ mod query;
 mod sample;
 mod swarm;
 
+#[cfg(feature = "browser")]
+pub mod browser;
 pub mod real_engine;
 pub mod sim;
 

@@ -2,7 +2,7 @@
 //!
 //! [`Hub::start`] spawns a single task that runs the monitoring module's watch
 //! ([`Client::watch`], one `GET /tasks` per poll at an adaptive interval, paced after errors
-//! by [`TaskStreamExt::backoff`]) and, at each poll's `Synced` marker, lists services (with
+//! by [`TaskStreamExt::backoff`](swarm_tasks::monitor::TaskStreamExt::backoff)) and, at each poll's `Synced` marker, lists services (with
 //! status) and nodes: three requests per poll. It publishes the result as one JSON text on a
 //! `tokio::sync::watch` channel that every event stream reads, so the daemon sees the same
 //! requests whatever the number of pages. Only names, states, images, labels, counts and

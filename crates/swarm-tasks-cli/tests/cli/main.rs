@@ -10,6 +10,8 @@ mod util;
 
 /// Every bad input gets one line on stderr and exit 2, never a panic.
 mod bad_input;
+/// `ui` in a real headless Chromium.
+mod browser;
 /// Completion scripts in a real bash and zsh.
 mod completions;
 /// Talking to the fake engine over TCP: request counts, timeouts, Ctrl-C.
