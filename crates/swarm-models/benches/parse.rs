@@ -1,76 +1,63 @@
-//! Parse throughput: how fast `serde_json::from_slice::<Vec<Task>>` reads a large `GET /tasks`
-//! body, the work every list and every monitoring poll repeats.
+//! Parse and serialize throughput of `Vec<Task>` on large `GET /tasks` bodies, beside
+//! bollard's `Task` (crate bollard-stubs) on the same bytes in the same process.
 //!
-//! The body is 10,000 tasks cycled from the recorded fixtures (real engine output and
-//! python-on-whales' data), each with its own ID, so it has the shape and size of real
-//! daemon output. A `serde_json::Value` parse of the same bytes is the baseline.
+//! The bodies are `swarm_testkit::history` bodies: tasks made from the recorded fixtures,
+//! 10 services with 3 spec versions each, every ID different, nine-digit timestamps.
 //!
 //! Run: `cargo bench -p swarm-models --bench parse -- --warm-up-time 1 --measurement-time 3`
+//! (add a filter such as `'parse/.*/10000|serialize'` to run part of it).
 
 #![allow(missing_docs)] // criterion's macros generate undocumented public functions
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: bad fixtures should stop it
 
-use std::fs;
 use std::hint::black_box;
-use std::path::Path;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use serde_json::Value;
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use swarm_models::Task;
-
-const N_TASKS: usize = 10_000;
-
-/// Every recorded task fixture, as JSON objects.
-fn fixture_tasks() -> Vec<Value> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut tasks = Vec::new();
-    for source in ["engine", "python-on-whales"] {
-        let dir = root.join(source).join("tasks");
-        let mut paths: Vec<_> = fs::read_dir(&dir)
-            .unwrap()
-            .map(|entry| entry.unwrap().path())
-            .collect();
-        paths.sort();
-        for path in paths {
-            tasks.push(serde_json::from_slice(&fs::read(&path).unwrap()).unwrap());
-        }
-    }
-    assert!(!tasks.is_empty(), "no task fixtures found");
-    tasks
-}
-
-/// A `GET /tasks` body of `n` tasks cycled from the fixtures, each with a unique ID.
-fn tasks_body(n: usize) -> Vec<u8> {
-    let fixtures = fixture_tasks();
-    let tasks: Vec<Value> = (0..n)
-        .map(|idx| {
-            let mut task = fixtures[idx % fixtures.len()].clone();
-            task["ID"] = Value::String(format!("{idx:0>25}"));
-            task
-        })
-        .collect();
-    serde_json::to_vec(&tasks).unwrap()
-}
+use swarm_testkit::history::{HistoryParams, history_body};
 
 fn parse(c: &mut Criterion) {
-    let body = tasks_body(N_TASKS);
-    // Sanity: the body parses into the number of tasks it was built from.
-    assert_eq!(
-        serde_json::from_slice::<Vec<Task>>(&body).unwrap().len(),
-        N_TASKS
-    );
+    let mut group = c.benchmark_group("parse");
+    group.sample_size(10);
+    for n in [1_000, 10_000, 50_000] {
+        let body = history_body(HistoryParams::tasks(n)).unwrap();
+        // Sanity: both parse every task of the body.
+        assert_eq!(serde_json::from_slice::<Vec<Task>>(&body).unwrap().len(), n);
+        assert_eq!(
+            serde_json::from_slice::<Vec<bollard_stubs::models::Task>>(&body)
+                .unwrap()
+                .len(),
+            n
+        );
+        group.throughput(Throughput::Bytes(body.len() as u64));
+        group.bench_with_input(BenchmarkId::new("swarm-models", n), &body, |b, body| {
+            b.iter(|| serde_json::from_slice::<Vec<Task>>(black_box(body)).unwrap())
+        });
+        group.bench_with_input(BenchmarkId::new("bollard", n), &body, |b, body| {
+            b.iter(|| {
+                serde_json::from_slice::<Vec<bollard_stubs::models::Task>>(black_box(body)).unwrap()
+            })
+        });
+    }
+    group.finish();
+}
 
-    let mut group = c.benchmark_group("parse_10k_tasks");
+fn serialize(c: &mut Criterion) {
+    let n = 10_000;
+    let body = history_body(HistoryParams::tasks(n)).unwrap();
+    let ours: Vec<Task> = serde_json::from_slice(&body).unwrap();
+    let theirs: Vec<bollard_stubs::models::Task> = serde_json::from_slice(&body).unwrap();
+    let mut group = c.benchmark_group("serialize");
+    group.sample_size(10);
     group.throughput(Throughput::Bytes(body.len() as u64));
-    group.sample_size(20);
-    group.bench_function("Vec<Task>", |b| {
-        b.iter(|| serde_json::from_slice::<Vec<Task>>(black_box(&body)).unwrap())
+    group.bench_with_input(BenchmarkId::new("swarm-models", n), &ours, |b, tasks| {
+        b.iter(|| serde_json::to_vec(black_box(tasks)).unwrap())
     });
-    group.bench_function("Value (baseline)", |b| {
-        b.iter(|| serde_json::from_slice::<Value>(black_box(&body)).unwrap())
+    group.bench_with_input(BenchmarkId::new("bollard", n), &theirs, |b, tasks| {
+        b.iter(|| serde_json::to_vec(black_box(tasks)).unwrap())
     });
     group.finish();
 }
 
-criterion_group!(benches, parse);
+criterion_group!(benches, parse, serialize);
 criterion_main!(benches);

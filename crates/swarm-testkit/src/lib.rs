@@ -19,6 +19,8 @@
 //!   single-node swarm, a locally built image) for `cargo xtask fixtures` and the e2e suite.
 //! - [`sim`]: a swarm on a simulated timeline served through the `Transport` trait
 //!   ([`sim::SimSwarm`]), for monitoring tests on a paused clock.
+//! - [`history`]: large `GET /tasks` bodies shaped like a real swarm's history, made from
+//!   the recorded fixtures, for the benchmarks.
 //! - [`fidelity`]: checks that parsing and serializing keeps every value.
 //! - `browser` (feature `browser`): a real headless Chromium driven over WebDriver, for the
 //!   browser tests and screenshots of `swarm-tasks ui`.
@@ -55,6 +57,7 @@ mod swarm;
 
 #[cfg(feature = "browser")]
 pub mod browser;
+pub mod history;
 pub mod real_engine;
 pub mod sim;
 
