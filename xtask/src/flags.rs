@@ -20,6 +20,16 @@ pub enum Command {
     Release(ReleaseArgs),
     /// Record fixtures from the Docker Engine on this machine.
     Fixtures(FixturesArgs),
+    /// Take the screenshots of `swarm-tasks ui` in docs/ with headless Chromium.
+    Screenshot(ScreenshotArgs),
+}
+
+/// Flags of `cargo xtask screenshot`.
+#[derive(Debug, Args)]
+pub struct ScreenshotArgs {
+    /// Where to write the PNGs.
+    #[arg(long, value_name = "DIR", default_value = "docs/images")]
+    pub out: std::path::PathBuf,
 }
 
 /// Flags of `cargo xtask codegen`.

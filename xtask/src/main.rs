@@ -1,5 +1,5 @@
 //! Project automation, in Rust instead of shell scripts: `cargo xtask codegen`,
-//! `cargo xtask release`, `cargo xtask fixtures`.
+//! `cargo xtask release`, `cargo xtask fixtures`, `cargo xtask screenshot`.
 //!
 //! `main` only parses flags, moves to the project root and dispatches; each command lives in
 //! its own module.
@@ -9,6 +9,7 @@ mod diff;
 mod fixtures;
 mod flags;
 mod release;
+mod screenshot;
 mod tidy;
 
 use std::path::{Path, PathBuf};
@@ -23,6 +24,7 @@ fn main() -> anyhow::Result<()> {
         flags::Command::Codegen(args) => codegen::run(&root, args),
         flags::Command::Release(args) => release::run(&root, args),
         flags::Command::Fixtures(args) => fixtures::run(&root, args),
+        flags::Command::Screenshot(args) => screenshot::run(&root, args),
     }
 }
 

@@ -74,6 +74,8 @@ pub struct ServiceCard {
     pub running: Option<u64>,
     /// Desired tasks.
     pub desired: Option<u64>,
+    /// Completed tasks (jobs).
+    pub completed: Option<u64>,
     /// The update's state, when an update happened.
     pub update: Option<String>,
     /// The service's labels (`Spec.Labels`) as `key=value`.
@@ -198,6 +200,7 @@ fn service_card(service: &Service) -> ServiceCard {
         mode: mode_name(service.mode()).to_owned(),
         running: status.and_then(|status| status.running_tasks),
         desired: status.and_then(|status| status.desired_tasks),
+        completed: status.and_then(|status| status.completed_tasks),
         update: service
             .update_status
             .as_ref()

@@ -43,10 +43,11 @@ function taskCard(task, node) {
   card.dataset.service = task.service;
   card.dataset.search = [task.name, task.service, task.state, task.image, node ? node.hostname : "unplaced"]
     .concat(task.labels, node ? node.labels : []).join(" ").toLowerCase();
-  card.title = task.image + (task.error ? "\n" + task.error : "");
+  card.title = task.name + ": " + task.state + "\n" + task.image + (task.error ? "\n" + task.error : "");
   const line = card.appendChild(el("div", "line"));
   line.appendChild(el("span", "name", task.name));
-  line.appendChild(el("span", "age " + stateClass(task.state), task.state + " " + age(task.since)));
+  const when = line.appendChild(el("span", "age " + stateClass(task.state)));
+  when.append(el("span", "state-word", task.state + " "), age(task.since));
   card.appendChild(el("div", "image", task.image));
   if (task.error) card.appendChild(el("div", "error", task.error));
   card.addEventListener("click", () => showDetail(task));
@@ -106,7 +107,11 @@ function serviceChip(service) {
   chip.dataset.search = [service.name, service.mode, service.update || ""].concat(service.labels).join(" ").toLowerCase();
   chip.appendChild(el("b", null, service.name));
   chip.append(" ", el("span", "mode", service.mode));
-  if (service.desired !== null) {
+  if (service.mode.endsWith("-job")) {
+    // A job is done when its tasks complete: running and completed counts, never "degraded".
+    if (service.running !== null) chip.append(" ", el("span", "count", service.running + " running"));
+    if (service.completed !== null) chip.append(", ", el("span", "count", service.completed + " completed"));
+  } else if (service.desired !== null) {
     chip.append(" ", el("span", "count", service.running + "/" + service.desired));
     if (service.running < service.desired) chip.classList.add("degraded");
   }
@@ -135,9 +140,10 @@ function applyFilter() {
     chip.classList.toggle("hidden", words.length > 0 && !shownServices.has(chip.dataset.service) && !matches(chip.dataset.search));
   }
   const total = view ? view.tasks.length : 0;
+  const count = (n, what) => n + " " + what + (n === 1 ? "" : "s");
   document.getElementById("counts").textContent = view
-    ? view.nodes.length + " nodes, " + view.services.length + " services, " +
-      (words.length ? shown + " of " + total : total) + " tasks"
+    ? count(view.nodes.length, "node") + ", " + count(view.services.length, "service") + ", " +
+      (words.length ? shown + " of " : "") + count(total, "task")
     : "";
 }
 
