@@ -8,6 +8,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests: a panic is a failure.
 
+mod acceptance;
 mod facts;
 
 use std::time::Duration;
@@ -165,16 +166,30 @@ fn logs_on_the_real_engine() {
     let suite = Suite {
         runtime,
         prefix: format!("log{}", unique_prefix()),
-        transports: vec![("http", Box::new(http()))],
+        transports: vec![("http", Box::new(http())), ("cli", Box::new(cli()))],
         clients: vec![("http", Client::new(http())), ("cli", Client::new(cli()))],
     };
     let mut guard = ServiceGuard::new();
-    let services: [(&str, Vec<&str>, Vec<&str>); 3] = [
+    let services: [(&str, Vec<&str>, Vec<&str>); 5] = [
         ("out", vec!["--replicas", "2"], vec!["sh", "-c", OUT_SCRIPT]),
         (
             "done",
             vec!["--restart-condition", "none"],
             vec!["sh", "-c", "echo done one; echo done two"],
+        ),
+        (
+            "tick",
+            vec![],
+            vec![
+                "sh",
+                "-c",
+                "i=0; while true; do echo tick $i; i=$((i+1)); sleep 1; done",
+            ],
+        ),
+        (
+            "tty",
+            vec!["--tty"],
+            vec!["sh", "-c", "echo tty one; echo tty err >&2; sleep 3600"],
         ),
         (
             "none",
@@ -193,6 +208,18 @@ fn logs_on_the_real_engine() {
     }
 
     let scenarios: Vec<Scenario> = vec![
+        (
+            "known lines on stdout and stderr, complete, in order, with task and node",
+            acceptance::known_lines_with_task_and_node,
+        ),
+        (
+            "a follow sees a line printed after it started",
+            acceptance::follow_sees_a_later_line,
+        ),
+        (
+            "a TTY service reads without --raw",
+            acceptance::tty_service_reads_without_raw,
+        ),
         (
             "a followed stream of an ended task stays open (engine 20.10)",
             facts::followed_stream_outlives_its_task,

@@ -12,6 +12,7 @@
 mod command;
 mod inspect;
 mod list;
+mod logs;
 mod replicas;
 mod stderr;
 
@@ -30,6 +31,7 @@ use self::stderr::{ErrorContext, classify};
 use crate::Transport;
 use crate::error::{Error, ObjectKind, Result};
 use crate::info::{InspectOutcome, SwarmState, SystemInfo};
+use crate::logs::{LogOptions, LogStream, LogTarget};
 
 /// Ids per `docker inspect` call, by default.
 const DEFAULT_BATCH_SIZE: usize = 200;
@@ -407,6 +409,10 @@ impl Transport for CliTransport {
         }
         services.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(services)
+    }
+
+    async fn logs(&self, target: &LogTarget, options: &LogOptions) -> Result<LogStream> {
+        self.logs_commands(target, options).await
     }
 
     async fn list_nodes(&self) -> Result<Vec<Node>> {

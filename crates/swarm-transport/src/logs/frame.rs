@@ -21,7 +21,7 @@ const HEADER: usize = 8;
 const KIND_ERROR: u8 = 3;
 /// The daemon splits a longer line into messages of exactly this many bytes (the buffer of
 /// its log copier), without a newline; a piece of another size is a line of its own.
-const DAEMON_PIECE: usize = 16 * 1024;
+pub(crate) const DAEMON_PIECE: usize = 16 * 1024;
 
 /// How the daemon framed a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

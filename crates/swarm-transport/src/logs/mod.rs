@@ -18,6 +18,8 @@ use std::pin::Pin;
 use futures::Stream;
 use swarm_models::Timestamp;
 
+#[cfg(feature = "cli")]
+pub(crate) use frame::DAEMON_PIECE;
 pub use frame::{DecodeError, Framing, LogDecoder};
 pub(crate) use stream::{StreamSettings, decode_stream};
 
