@@ -1,7 +1,7 @@
 //! The shared harness of the end-to-end suite.
 //!
 //! The real-engine suite (`tests/real_engine.rs`) runs only when `SWARM_TASKS_E2E=1` (set by
-//! `.ci/run` when `docker info` answers); without it, it prints why it is skipped. It makes the
+//! `.ci/run` when `docker info` answers); without it, it prints why it is skipped, and under `CI=true` it fails. It makes the
 //! local engine a single-node swarm, builds the test image without a registry, creates
 //! uniquely named services and removes them afterwards even when a check fails.
 //!
@@ -30,6 +30,21 @@ pub fn log(line: &str) {
 /// True when an environment variable is set to a non-empty value other than `0`.
 pub fn flag(name: &str) -> bool {
     std::env::var(name).is_ok_and(|value| !value.is_empty() && value != "0")
+}
+
+/// Whether the real-engine suite `suite` runs: true when `SWARM_TASKS_E2E` is set; otherwise
+/// it is skipped with the reason outside CI and fails under `CI=true`
+/// (`swarm_testkit::skip`), since `.ci/run` sets the variable whenever the engine answers.
+pub fn e2e_enabled(suite: &str) -> bool {
+    if flag(E2E_VAR) {
+        return true;
+    }
+    let reason = format!(
+        "{suite}: set {E2E_VAR}=1 to run it against the local Docker Engine (.ci/run does)"
+    );
+    log(&reason);
+    swarm_testkit::skip(&reason);
+    false
 }
 
 /// A prefix unique to this run, for service names: `e2e<pid><millis>`.

@@ -21,6 +21,8 @@
 //!   ([`sim::SimSwarm`]), for monitoring tests on a paused clock.
 //! - [`history`]: large `GET /tasks` bodies shaped like a real swarm's history, made from
 //!   the recorded fixtures, for the benchmarks.
+//! - [`require()`]: what a test does when a tool it needs is missing (skip outside CI,
+//!   fail under `CI=true`).
 //! - [`fidelity`]: checks that parsing and serializing keeps every value.
 //! - `browser` (feature `browser`): a real headless Chromium driven over WebDriver, for the
 //!   browser tests and screenshots of `swarm-tasks ui`.
@@ -59,6 +61,7 @@ mod swarm;
 pub mod browser;
 pub mod history;
 pub mod real_engine;
+pub mod require;
 pub mod sim;
 
 /// The fidelity check, which lives in swarm-models (feature `fidelity`) beside the models
@@ -69,4 +72,5 @@ pub use engine::{FakeEngine, RecordedRequest};
 pub use fault::{Fault, FaultRule, NotManagerKind};
 pub use generate::GenerateParams;
 pub use logs::{DETAIL_KEYS, FakeLogs, LineMaker, LogEnd, details_prefix, frame};
+pub use require::{require, require_flag, skip, under_ci};
 pub use swarm::FakeSwarm;

@@ -1,6 +1,7 @@
 //! The real `docker` CLI against the fake engine (`docker -H tcp://127.0.0.1:PORT ...`): the
 //! commands users compare swarm-tasks with must work, print the sample swarm, and only use
-//! routes the engine serves. Skipped, with a printed reason, when no `docker` binary exists.
+//! routes the engine serves. Without a `docker` binary they skip outside CI and fail under
+//! `CI=true` (`swarm_testkit::require`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
@@ -10,10 +11,11 @@ use serde_json::Value;
 use swarm_testkit::{FakeEngine, FakeSwarm};
 
 /// Runs `docker -H <engine> args...` with an empty config folder (no contexts, no plugins).
-/// `None` when there is no docker binary.
+/// `None` when there is no docker binary (outside CI; under CI that fails the test).
 fn docker(engine: &FakeEngine, args: &[&str]) -> Option<Output> {
+    let docker = swarm_testkit::require("docker", "to compare the fake engine with docker's CLI")?;
     let config = tempfile::tempdir().unwrap();
-    let result = Command::new("docker")
+    let result = Command::new(docker)
         .arg("-H")
         .arg(engine.host())
         .args(args)
@@ -24,10 +26,6 @@ fn docker(engine: &FakeEngine, args: &[&str]) -> Option<Output> {
         .output();
     match result {
         Ok(output) => Some(output),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            println!("skipped: no `docker` binary on PATH ({err})");
-            None
-        }
         Err(err) => panic!("cannot run docker: {err}"),
     }
 }

@@ -12,16 +12,10 @@ use swarm_transport::{
     CliTransport, Error, HttpTransport, NotManagerReason, ObjectKind, Transport,
 };
 
-/// True when a `docker` client binary can be run here; otherwise the test says why it skips.
+/// True when a `docker` client binary can be run here; otherwise the test skips (outside
+/// CI) or fails (under `CI=true`) through `swarm_testkit::require`.
 fn docker_client_available(test: &str) -> bool {
-    let found = std::process::Command::new("docker")
-        .arg("--version")
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if !found {
-        eprintln!("SKIPPED {test}: no `docker` client binary on PATH");
-    }
-    found
+    swarm_testkit::require("docker", &format!("by {test} (the CLI transport runs it)")).is_some()
 }
 
 fn cli(engine: &FakeEngine) -> CliTransport {

@@ -16,7 +16,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use swarm_models::{Task, TaskFilter, TaskState};
 use swarm_tasks::Client;
-use swarm_tasks_e2e::{E2E_VAR, flag, log, summary, unique_prefix, wait_for};
+use swarm_tasks_e2e::{E2E_VAR, e2e_enabled, log, summary, unique_prefix, wait_for};
 use swarm_testkit::real_engine::{self, ServiceGuard};
 use swarm_transport::logs::{LogLine, LogOptions, LogTarget};
 use swarm_transport::{CliTransport, HttpTransport, Transport};
@@ -143,11 +143,7 @@ pub(crate) fn all_in(tasks: &[Task], count: usize, state: TaskState) -> bool {
 
 #[test]
 fn logs_on_the_real_engine() {
-    if !flag(E2E_VAR) {
-        let reason =
-            format!("real-engine logs suite SKIPPED: set {E2E_VAR}=1 to run it (.ci/run does)");
-        log(&reason);
-        println!("{reason}");
+    if !e2e_enabled("real-engine logs suite") {
         return;
     }
     assert!(

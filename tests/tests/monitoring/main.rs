@@ -11,7 +11,7 @@
 mod scenarios;
 
 use swarm_tasks::Client;
-use swarm_tasks_e2e::{E2E_VAR, flag, log, unique_prefix};
+use swarm_tasks_e2e::{E2E_VAR, e2e_enabled, log, unique_prefix};
 use swarm_testkit::real_engine::{self, ServiceGuard};
 use swarm_transport::{CliTransport, HttpTransport};
 
@@ -69,12 +69,7 @@ impl Suite {
 
 #[test]
 fn monitoring_on_the_real_engine() {
-    if !flag(E2E_VAR) {
-        let reason = format!(
-            "real-engine monitoring suite SKIPPED: set {E2E_VAR}=1 to run it (.ci/run does)"
-        );
-        log(&reason);
-        println!("{reason}");
+    if !e2e_enabled("real-engine monitoring suite") {
         return;
     }
     assert!(

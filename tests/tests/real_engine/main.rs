@@ -17,7 +17,7 @@ use std::time::Duration;
 use swarm_models::{Task, TaskFilter, TaskState};
 use swarm_tasks::Client;
 use swarm_tasks_e2e::{
-    DESTRUCTIVE_VAR, E2E_VAR, flag, log, sorted, summary, unique_prefix, wait_for,
+    DESTRUCTIVE_VAR, E2E_VAR, e2e_enabled, log, sorted, summary, unique_prefix, wait_for,
 };
 use swarm_testkit::real_engine::{self, ServiceGuard};
 use swarm_transport::{CliTransport, HttpTransport, Transport};
@@ -123,12 +123,7 @@ fn count_in(tasks: &[Task], state: TaskState) -> usize {
 
 #[test]
 fn real_engine_suite() {
-    if !flag(E2E_VAR) {
-        let reason = format!(
-            "real-engine suite SKIPPED: set {E2E_VAR}=1 to run it against the local Docker Engine (.ci/run does)"
-        );
-        log(&reason);
-        println!("{reason}");
+    if !e2e_enabled("real-engine suite") {
         return;
     }
     assert!(
@@ -228,17 +223,17 @@ fn real_engine_suite() {
     }
     guard.remove_now().expect("remove the suite's services");
 
-    if flag(DESTRUCTIVE_VAR) {
+    // Under CI=true an unset DESTRUCTIVE_VAR fails the suite (.ci/run sets it with E2E_VAR).
+    if swarm_testkit::require_flag(
+        DESTRUCTIVE_VAR,
+        "by the scenario not-a-manager after leave (it re-creates the swarm)",
+    ) {
         match robustness::not_a_manager_after_leave(&suite) {
             Ok(()) => log(
                 "scenario ok: not-a-manager after `docker swarm leave --force` (swarm re-initialized)",
             ),
             Err(why) => failures.push(format!("not-a-manager after leave: {why}")),
         }
-    } else {
-        log(&format!(
-            "scenario SKIPPED: not-a-manager after leave (set {DESTRUCTIVE_VAR}=1; it re-creates the swarm)"
-        ));
     }
     assert!(
         failures.is_empty(),

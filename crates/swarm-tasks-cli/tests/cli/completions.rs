@@ -6,20 +6,18 @@ use std::process::Command;
 
 use crate::util::{BIN, run};
 
-/// Whether `shell` can run; under CI a missing shell fails the test instead of skipping it.
+/// Whether `shell` can run; under CI a missing shell fails the test instead of skipping it
+/// (`swarm_testkit::require`; .ci/run installs zsh).
 fn have(shell: &str) -> bool {
-    let found = Command::new(shell)
-        .args(["-c", "exit 0"])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{shell} is needed to test completions under CI (.ci/run installs it)"
-        );
-        eprintln!("SKIPPED: no {shell} on PATH");
+    if swarm_testkit::require(shell, "to run the generated completion script").is_none() {
+        return false;
     }
-    found
+    let ran = Command::new(shell).args(["-c", "exit 0"]).output();
+    assert!(
+        ran.as_ref().is_ok_and(|output| output.status.success()),
+        "{shell} is on PATH but does not run: {ran:?}"
+    );
+    true
 }
 
 /// What bash's completion function offers for the words typed so far.

@@ -37,12 +37,12 @@ fn service_ps_over_http_matches_replay_in_three_requests() {
 
 #[test]
 fn same_table_as_docker() {
-    if Command::new("docker").arg("--version").output().is_err() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "same_table_as_docker needs the docker CLI under CI"
-        );
-        eprintln!("SKIPPED same_table_as_docker: no `docker` binary on PATH");
+    if swarm_testkit::require(
+        "docker",
+        "by same_table_as_docker (docker's table is the reference)",
+    )
+    .is_none()
+    {
         return;
     }
     let engine = FakeEngine::start_blocking(FakeSwarm::sample());
@@ -234,9 +234,9 @@ fn version_like_docker_version() {
     let ours = run(&["-H", &host, "version", "--format", "{{.Server.Version}}"]);
     let server_version = ours.ok().trim().to_owned();
     assert!(!server_version.is_empty());
-    if Command::new("docker").arg("--version").output().is_ok() {
+    if let Some(docker) = swarm_testkit::require("docker", "to compare `version` with docker's") {
         let docker_config = tempfile::tempdir().unwrap();
-        let docker = Command::new("docker")
+        let docker = Command::new(docker)
             .env("DOCKER_CONFIG", docker_config.path())
             .args(["-H", &host, "version", "--format", "{{.Server.Version}}"])
             .output()
@@ -311,11 +311,8 @@ fn not_found_is_one_style_and_exit_1_on_both_transports() {
         ),
     ];
     for transport in ["cli", "http"] {
-        if transport == "cli" && Command::new("docker").arg("--version").output().is_err() {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "the cli transport needs docker under CI"
-            );
+        if transport == "cli" && swarm_testkit::require("docker", "by the cli transport").is_none()
+        {
             continue;
         }
         for (args, first_line) in cases {
@@ -345,11 +342,8 @@ fn ambiguous_is_one_style_on_both_transports() {
     let engine = FakeEngine::start_blocking(FakeSwarm::sample());
     let host = engine.host();
     for transport in ["cli", "http"] {
-        if transport == "cli" && Command::new("docker").arg("--version").output().is_err() {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "the cli transport needs docker under CI"
-            );
+        if transport == "cli" && swarm_testkit::require("docker", "by the cli transport").is_none()
+        {
             continue;
         }
         // Three of the sample's task IDs start with `f`.

@@ -37,8 +37,10 @@ fn same_as_docker(args: &[&str]) {
 
 #[test]
 fn same_formats_as_docker_on_the_real_engine() {
-    if std::env::var("SWARM_TASKS_E2E").as_deref() != Ok("1") {
-        println!("real-engine comparison SKIPPED: set SWARM_TASKS_E2E=1 (.ci/run does)");
+    if !swarm_testkit::require_flag(
+        "SWARM_TASKS_E2E",
+        "by the real-engine comparison with docker (.ci/run sets it)",
+    ) {
         return;
     }
     assert!(
