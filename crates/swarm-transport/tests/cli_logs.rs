@@ -14,21 +14,10 @@ use swarm_transport::{
 
 const RECORDED_SERVICE: &[u8] = include_bytes!("../fixtures/logs/svc_mux_details_ts.bin");
 
-/// True when a `docker` client binary can be run here. Without one the test says why it
-/// skips, and fails under `CI=true`, where nothing may pass by skipping.
+/// True when a `docker` client binary can be run here; otherwise the test skips (outside
+/// CI) or fails (under `CI=true`) through `swarm_testkit::require`.
 fn docker_client_available(test: &str) -> bool {
-    let found = std::process::Command::new("docker")
-        .arg("--version")
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{test}: CI=true and no `docker` client binary on PATH (install docker-ce-cli or docker.io)"
-        );
-        eprintln!("SKIPPED {test}: no `docker` client binary on PATH");
-    }
-    found
+    swarm_testkit::require("docker", &format!("by {test} (the CLI transport runs it)")).is_some()
 }
 
 fn cli(engine: &FakeEngine) -> CliTransport {
