@@ -173,6 +173,22 @@ async fn the_page_shows_every_node_and_task_and_follows_changes_without_a_reload
             && document.getElementById('detail-error').textContent === {XSS:?}"
     );
     browser.wait_until(&script, LIMIT).await.unwrap();
+    browser
+        .eval("document.getElementById('detail').close(); return true")
+        .await
+        .unwrap();
+
+    // The daemon goes away: a banner, the last picture stays; it comes back: the banner goes.
+    engine.set_fault(swarm_testkit::Fault::ResetConnection);
+    let banner = "const banner = document.getElementById('banner');
+         return !banner.hidden && banner.textContent.includes('daemon cannot be reached')
+             && document.querySelectorAll('.card').length > 0";
+    browser.wait_until(banner, LIMIT).await.unwrap();
+    engine.clear_fault();
+    browser
+        .wait_until("return document.getElementById('banner').hidden", LIMIT)
+        .await
+        .unwrap();
     browser.close().await;
 }
 

@@ -162,6 +162,7 @@ fn a_non_loopback_listen_address_gets_a_generated_token() {
         }
     };
     assert_eq!(parse("127.0.0.1:7878", None).token, None);
+    assert_eq!(parse("127.0.0.1:7878", None).now, None);
     assert_eq!(parse("[::1]:7878", None).token, None);
     let generated = parse("0.0.0.0:7878", None).token.unwrap();
     assert_eq!(generated.len(), 32);
@@ -472,4 +473,21 @@ async fn a_replay_is_served_once_with_the_pinned_clock() {
             .is_some_and(|tasks| !tasks.is_empty())
     );
     assert!(view["error"].is_null(), "{view}");
+}
+
+#[test]
+fn a_pinned_clock_reaches_the_page() {
+    let cli = swarm_tasks_cli::cli::try_parse_from([
+        "swarm-tasks",
+        "--now",
+        "2026-11-28T01:55:00Z",
+        "ui",
+    ])
+    .unwrap();
+    let env = swarm_tasks_cli::config::Environment::default();
+    let config = swarm_tasks_cli::config::RunConfig::from_cli(cli, &env).unwrap();
+    let swarm_tasks_cli::config::Action::Ui(ui) = config.action else {
+        panic!("not ui")
+    };
+    assert_eq!(ui.now.as_deref(), Some("2026-11-28T01:55:00Z"));
 }
