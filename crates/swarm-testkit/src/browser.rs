@@ -4,8 +4,8 @@
 //!
 //! [`Browser::start`] runs `chromedriver` on a free loopback port and opens one headless
 //! session of `chromium` at a fixed window size; [`Browser::for_test`] does the same but,
-//! when the programs are missing, fails under `CI=true` (the test must not pass by skipping)
-//! and returns `None` elsewhere, saying why on stderr.
+//! when the programs are missing, goes through [`skip`](crate::skip): a failure under
+//! `CI=true`, `None` with a line on stderr elsewhere.
 //!
 //! ```no_run
 //! # async fn example() {
@@ -64,10 +64,9 @@ pub struct Browser {
 
 /// The first of `names` found on `PATH`.
 fn find(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .flat_map(|dir| names.iter().map(move |name| dir.join(name)))
-        .find(|candidate| candidate.is_file())
+    names
+        .iter()
+        .find_map(|name| crate::require::find_on_path(name))
 }
 
 impl Browser {
@@ -114,14 +113,14 @@ impl Browser {
         })
     }
 
-    /// [`Browser::start`] for a test: without chromium or chromedriver, panics under
-    /// `CI=true` and returns `None` (with a line on stderr) elsewhere.
+    /// [`Browser::start`] for a test: without chromium or chromedriver, a
+    /// [`skip`](crate::skip) (so a panic under `CI=true`, `None` elsewhere); any other failure
+    /// panics.
     pub async fn for_test(width: u32, height: u32) -> Option<Browser> {
         match Browser::start(width, height).await {
             Ok(browser) => Some(browser),
             Err(error @ BrowserError::Missing { .. }) => {
-                // Panics under CI=true (crate::require), so no browser test passes by skipping.
-                crate::require::skip(&format!("a browser test: {error}"));
+                crate::skip(&format!("{error}, needed by the browser tests of the ui"));
                 None
             }
             Err(error) => panic!("no browser for this test: {error} ({error:?})"),
