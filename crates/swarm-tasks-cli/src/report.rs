@@ -183,7 +183,7 @@ fn transport_hint(error: &TransportError) -> Option<&'static str> {
         TransportError::NotManager { .. } => Some(
             "only swarm managers know the tasks: point -H/--host or --context at a manager (`docker node ls` on one lists them)",
         ),
-        TransportError::Timeout { .. } => {
+        TransportError::Timeout { .. } | TransportError::CliTimeout { .. } => {
             Some("raise --timeout, or check that the daemon answers (`docker info`)")
         }
         TransportError::PermissionDenied { .. } => {

@@ -219,6 +219,26 @@ pub enum Error {
         /// The limit that passed.
         after: Duration,
     },
+    /// The docker CLI did not finish within the limit; says what it got through first.
+    ///
+    /// `answered` counts what the call had finished before the slow part: HTTP answers
+    /// received through `docker system dial-stdio`, or `docker` commands that completed on
+    /// the command-based path.
+    #[error(
+        "the docker CLI answered {answered} requests in {elapsed:.1?}, then {waiting_for} did not finish within {limit:?} ({endpoint})"
+    )]
+    CliTimeout {
+        /// The endpoint (`ssh://...`, `docker --context prod`).
+        endpoint: String,
+        /// What was still running: a request (`GET /v1.41/tasks`) or a command line.
+        waiting_for: String,
+        /// Requests (or commands) of this call that finished before it.
+        answered: usize,
+        /// Time from the start of the call to the timeout.
+        elapsed: Duration,
+        /// The limit that passed.
+        limit: Duration,
+    },
     /// TLS setup or handshake failed.
     #[error("TLS with {endpoint} failed: {message}")]
     Tls {
@@ -284,7 +304,7 @@ impl Error {
     /// being prepared, or a 5xx from the daemon. A monitor backs off on these.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::DaemonUnreachable { .. } | Self::Timeout { .. } => true,
+            Self::DaemonUnreachable { .. } | Self::Timeout { .. } | Self::CliTimeout { .. } => true,
             Self::NotManager { reason, .. } => *reason == NotManagerReason::Preparing,
             Self::Daemon { status, .. } => *status >= 500,
             _ => false,
@@ -304,6 +324,7 @@ impl Error {
                 | Self::NotDockerApi { .. }
                 | Self::CliNotFound { .. }
                 | Self::Timeout { .. }
+                | Self::CliTimeout { .. }
         )
     }
 
@@ -318,6 +339,7 @@ impl Error {
             | Self::Daemon { endpoint, .. }
             | Self::Decode { endpoint, .. }
             | Self::Timeout { endpoint, .. }
+            | Self::CliTimeout { endpoint, .. }
             | Self::Tls { endpoint, .. }
             | Self::LogStream { endpoint, .. }
             | Self::Unsupported { endpoint, .. }
@@ -451,6 +473,19 @@ mod tests {
             after: Duration::from_secs(1),
         };
         assert!(timeout.is_retryable() && timeout.is_connection());
+        let slow = Error::CliTimeout {
+            endpoint: "ssh://ops@box".into(),
+            waiting_for: "GET /v1.41/tasks".into(),
+            answered: 248,
+            elapsed: Duration::from_secs(60),
+            limit: Duration::from_secs(60),
+        };
+        assert!(slow.is_retryable() && slow.is_connection());
+        assert_eq!(slow.endpoint(), Some("ssh://ops@box"));
+        assert_eq!(
+            slow.to_string(),
+            "the docker CLI answered 248 requests in 60.0s, then GET /v1.41/tasks did not finish within 60s (ssh://ops@box)"
+        );
         let missing = Error::NotFound {
             kind: ObjectKind::Task,
             id: "abc".into(),

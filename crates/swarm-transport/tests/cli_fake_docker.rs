@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use swarm_models::TaskFilter;
-use swarm_transport::{CliTransport, Error, ObjectKind, Transport};
+use swarm_transport::{CliConnection, CliTransport, Error, ObjectKind, Transport};
 
 /// Tests in this binary run one at a time: a script being written while another test forks
 /// can fail to execute (`ETXTBSY`), because the child inherits the open file.
@@ -43,6 +43,7 @@ impl FakeDocker {
         CliTransport::builder()
             .program(self.program.clone())
             .host("tcp://fake:2375")
+            .connection(CliConnection::Commands)
             .build()
     }
 
@@ -139,6 +140,7 @@ async fn inspect_chunks_run_under_the_batch_size() {
     let transport = CliTransport::builder()
         .program(docker.program.clone())
         .host("tcp://fake:2375")
+        .connection(CliConnection::Commands)
         .batch_size(3)
         .build();
     let ids: Vec<String> = (0..8).map(|n| format!("task{n:02}")).collect();
@@ -312,12 +314,16 @@ async fn a_hanging_docker_is_killed_at_the_timeout() {
     let transport = CliTransport::builder()
         .program(docker.program.clone())
         .host("tcp://fake:2375")
+        .connection(CliConnection::Commands)
         .timeout(Duration::from_secs(5))
         .build();
     // The clock is paused: it jumps to the deadline as soon as the runtime is idle.
     let err = transport.list_nodes().await.unwrap_err();
     assert!(
-        matches!(&err, Error::Timeout { endpoint, after } if endpoint == "tcp://fake:2375" && *after == Duration::from_secs(5)),
+        matches!(&err, Error::CliTimeout { endpoint, limit, answered: 0, waiting_for, .. }
+            if endpoint == "tcp://fake:2375" && *limit == Duration::from_secs(5)
+                && waiting_for.contains("node ls -q")),
         "{err:?}"
     );
+    assert!(err.is_connection(), "{err}");
 }

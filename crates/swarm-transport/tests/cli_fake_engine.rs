@@ -1,4 +1,4 @@
-//! `CliTransport` driving this machine's real `docker` client at the fake engine
+//! `CliTransport`'s command-based path driving this machine's real `docker` client at the fake engine
 //! (`docker -H tcp://127.0.0.1:PORT ...`), checked against `HttpTransport` on the same swarm:
 //! both transports must return the same tasks for every filter key, and the same errors.
 #![cfg(all(feature = "cli", feature = "http"))]
@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use swarm_models::{FilterKey, Task, TaskFilter, TaskState};
 use swarm_testkit::{FakeEngine, FakeSwarm, Fault, GenerateParams, NotManagerKind};
 use swarm_transport::{
-    CliTransport, Error, HttpTransport, NotManagerReason, ObjectKind, Transport,
+    CliConnection, CliTransport, Error, HttpTransport, NotManagerReason, ObjectKind, Transport,
 };
 
 /// True when a `docker` client binary can be run here; otherwise the test skips (outside
@@ -18,8 +18,11 @@ fn docker_client_available(test: &str) -> bool {
     swarm_testkit::require("docker", &format!("by {test} (the CLI transport runs it)")).is_some()
 }
 
+/// The command-based path (the fallback for docker binaries without dial-stdio); the
+/// dial-stdio path has its own tests in `cli_dial_stdio.rs`.
 fn cli(engine: &FakeEngine) -> CliTransport {
     CliTransport::builder()
+        .connection(CliConnection::Commands)
         .host(engine.host())
         // An empty config dir: no user contexts, credentials or plugins interfere.
         .config_dir(config_dir())
@@ -287,6 +290,7 @@ async fn unreachable_host_is_daemon_unreachable() {
         .port();
     let host = format!("tcp://127.0.0.1:{port}");
     let transport = CliTransport::builder()
+        .connection(CliConnection::Commands)
         .host(host.clone())
         .config_dir(config_dir())
         .build();
@@ -438,6 +442,7 @@ async fn a_larger_swarm_is_listed_in_concurrent_chunks() {
     let engine = FakeEngine::start(FakeSwarm::generate(params)).await;
     // Small batches: 192 tasks take several `inspect` and `ps` commands, run concurrently.
     let cli = CliTransport::builder()
+        .connection(CliConnection::Commands)
         .host(engine.host())
         .config_dir(config_dir())
         .batch_size(40)

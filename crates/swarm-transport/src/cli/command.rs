@@ -126,9 +126,13 @@ impl Invocation {
             Some(limit) => match tokio::time::timeout(limit, waited).await {
                 Ok(output) => output,
                 Err(_elapsed) => {
-                    return Err(Error::Timeout {
+                    // The caller fills in what its call got through before this command.
+                    return Err(Error::CliTimeout {
                         endpoint: self.endpoint(),
-                        after: limit,
+                        waiting_for: format!("`{command_line}`"),
+                        answered: 0,
+                        elapsed: limit,
+                        limit,
                     });
                 }
             },

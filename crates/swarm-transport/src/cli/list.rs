@@ -28,7 +28,6 @@ use swarm_models::{FilterKey, Node, Service, Task, TaskFilter};
 use super::CliTransport;
 use super::command::chunk_ids;
 use super::stderr::object_failure;
-use crate::Transport;
 use crate::error::{ObjectKind, Result};
 
 /// Filter keys handed to `docker service ps` / `docker node ps` as they are.
@@ -52,14 +51,15 @@ pub(super) async fn list_tasks(transport: &CliTransport, filter: &TaskFilter) ->
     let by_node = has(FilterKey::Node);
     let nodes_future = async {
         if by_node {
-            transport.list_nodes().await.map(NodeList::Nodes)
+            transport.list_nodes_commands().await.map(NodeList::Nodes)
         } else if by_service {
             Ok(NodeList::Unneeded)
         } else {
             transport.list_ids("node").await.map(NodeList::Ids)
         }
     };
-    let (services, node_list) = futures::try_join!(transport.list_services(), nodes_future)?;
+    let (services, node_list) =
+        futures::try_join!(transport.list_services_commands(), nodes_future)?;
     let nodes = match &node_list {
         NodeList::Nodes(nodes) => nodes.as_slice(),
         _ => &[],
@@ -229,7 +229,7 @@ async fn ps_chunk(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let output = transport.inner.invocation.run(&args).await?;
+        let output = transport.run(&args).await?;
         let ids = super::id_lines(&output.stdout);
         if output.success {
             return Ok(ids);

@@ -1,21 +1,27 @@
-//! [`CliTransport`]: reaches the daemon by running the `docker` binary, so docker contexts,
+//! [`CliTransport`]: reaches the daemon through the `docker` binary, so docker contexts,
 //! `ssh://` hosts and TLS settings work exactly as they do for `docker` itself.
 //!
-//! Every command runs as an argument vector (never through a shell), with the global flags
+//! By default it speaks the Engine API over `docker [--context C | -H HOST] system
+//! dial-stdio` (`dial.rs`, `relay.rs`): the same requests and decoding as `HttpTransport`,
+//! through a few long-lived `docker` children. A docker binary without dial-stdio gets the
+//! command-based path ([`CliConnection`]):
+//! every command runs as an argument vector (never through a shell), with the global flags
 //! first and `--` before ids. `docker inspect` calls are chunked under the argument limit and
 //! run concurrently; stderr is mapped to the same typed [`Error`]s as the HTTP transport.
-//!
-//! The docker CLI has no "list all tasks" command, so [`Transport::list_tasks`] combines
+//! The docker CLI has no "list all tasks" command, so that path's `list_tasks` combines
 //! `docker service ls`, `docker service ps` and `docker inspect --type task`; see `list.rs`
 //! for how each filter key is honoured.
 
 mod command;
+mod dial;
 mod inspect;
 mod list;
 mod logs;
+mod relay;
 mod replicas;
 mod stderr;
 
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +32,8 @@ use serde::de::DeserializeOwned;
 use swarm_models::{Node, Service, Task, TaskFilter};
 
 use self::command::{CliOutput, Invocation, chunk_ids, with_ids};
+pub use self::dial::CliConnection;
+use self::dial::{DialSettings, Mode};
 use self::inspect::{HasIdentity, assign, parse_array};
 use self::stderr::{ErrorContext, classify};
 use crate::Transport;
@@ -46,8 +54,13 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// A [`Transport`] that runs the `docker` client binary.
 ///
 /// Use it where only `docker` knows how to reach the daemon (`ssh://` hosts, contexts with
-/// their TLS material); elsewhere `HttpTransport` is faster. Each call runs a few `docker`
-/// processes, never through a shell. It differs from the HTTP transport in two places:
+/// their TLS material). By default ([`CliConnection::Auto`]) it sends the HTTP transport's
+/// requests through `docker system dial-stdio` children (started on first use, at most
+/// [`concurrency`](CliTransportBuilder::concurrency) at once, kept for the life of the
+/// transport and killed with it), so its answers are the HTTP transport's.
+///
+/// With a docker binary that has no dial-stdio it runs one `docker` command per question
+/// instead, never through a shell; that path differs from the HTTP transport in two places:
 /// services come from `docker service inspect`, which fills unset spec fields with the
 /// daemon's defaults; and a task with neither a live service nor a node (a pending task of
 /// a service being removed) is not listed.
@@ -75,6 +88,12 @@ struct Inner {
     batch_size: usize,
     batch_bytes: usize,
     concurrency: usize,
+    connection: CliConnection,
+    api_version: Option<String>,
+    /// Chosen on the first call.
+    mode: tokio::sync::OnceCell<Mode>,
+    /// `docker` commands that finished (command path), for [`Error::CliTimeout`].
+    finished: std::sync::atomic::AtomicUsize,
 }
 
 /// Configures a [`CliTransport`]; every setting has a default.
@@ -89,6 +108,8 @@ pub struct CliTransportBuilder {
     batch_size: usize,
     batch_bytes: usize,
     concurrency: usize,
+    connection: CliConnection,
+    api_version: Option<String>,
 }
 
 impl Default for CliTransportBuilder {
@@ -102,6 +123,8 @@ impl Default for CliTransportBuilder {
             batch_size: DEFAULT_BATCH_SIZE,
             batch_bytes: DEFAULT_BATCH_BYTES,
             concurrency: DEFAULT_CONCURRENCY,
+            connection: CliConnection::Auto,
+            api_version: None,
         }
     }
 }
@@ -133,8 +156,8 @@ impl CliTransportBuilder {
         self
     }
 
-    /// The limit for each `docker` command; the process is killed when it passes and the call
-    /// fails with [`Error::Timeout`]. Default 60 s.
+    /// The limit for each request through dial-stdio, or each `docker` command; the child is
+    /// killed when it passes and the call fails with [`Error::CliTimeout`]. Default 60 s.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -153,9 +176,24 @@ impl CliTransportBuilder {
         self
     }
 
-    /// At most this many `docker` processes at once for one call. Default 4.
+    /// At most this many `docker` processes at once for one call: dial-stdio children (and
+    /// requests in flight), or commands. Default 4.
     pub fn concurrency(mut self, concurrency: usize) -> Self {
         self.concurrency = concurrency.max(1);
+        self
+    }
+
+    /// Dial-stdio, docker commands, or whichever the binary supports (the default).
+    pub fn connection(mut self, connection: CliConnection) -> Self {
+        self.connection = connection;
+        self
+    }
+
+    /// Pin the Engine API version over dial-stdio (`Some("1.41")`); `None` (the default)
+    /// negotiates it as the HTTP transport does. The command path leaves it to `docker`,
+    /// which reads `DOCKER_API_VERSION`.
+    pub fn api_version(mut self, version: Option<String>) -> Self {
+        self.api_version = version;
         self
     }
 
@@ -175,6 +213,10 @@ impl CliTransportBuilder {
                 batch_size: self.batch_size,
                 batch_bytes: self.batch_bytes,
                 concurrency: self.concurrency,
+                connection: self.connection,
+                api_version: self.api_version,
+                mode: tokio::sync::OnceCell::new(),
+                finished: std::sync::atomic::AtomicUsize::new(0),
             }),
         }
     }
@@ -192,9 +234,81 @@ impl CliTransport {
         CliTransportBuilder::default()
     }
 
+    /// The connection in use, chosen on the first call.
+    async fn mode(&self) -> Result<&Mode> {
+        let inner = &self.inner;
+        inner
+            .mode
+            .get_or_try_init(|| {
+                let settings = DialSettings {
+                    concurrency: inner.concurrency,
+                    timeout: inner.invocation.timeout,
+                    api_version: inner.api_version.clone(),
+                };
+                dial::choose(
+                    inner.connection,
+                    &inner.invocation,
+                    &inner.endpoint,
+                    settings,
+                )
+            })
+            .await
+    }
+
+    /// Whether this transport speaks the Engine API over `docker system dial-stdio`
+    /// (deciding it now if no call did yet); `false` means docker commands.
+    pub async fn uses_dial_stdio(&self) -> Result<bool> {
+        Ok(matches!(self.mode().await?, Mode::DialStdio(_)))
+    }
+
+    /// How many `docker system dial-stdio` children this transport started so far, and how
+    /// many are running now (both 0 on the command path).
+    pub fn dial_stdio_children(&self) -> (usize, usize) {
+        match self.inner.mode.get() {
+            Some(Mode::DialStdio(dial)) => (dial.children_started(), dial.children_running()),
+            _ => (0, 0),
+        }
+    }
+
+    /// Runs one command-path operation, turning a command's timeout into an
+    /// [`Error::CliTimeout`] that counts the commands of this call that finished first.
+    async fn commands<T>(&self, op: impl Future<Output = Result<T>>) -> Result<T> {
+        use std::sync::atomic::Ordering;
+        let started = std::time::Instant::now();
+        let finished = self.inner.finished.load(Ordering::Relaxed);
+        match op.await {
+            Err(Error::CliTimeout {
+                endpoint,
+                waiting_for,
+                limit,
+                ..
+            }) => Err(Error::CliTimeout {
+                endpoint,
+                waiting_for,
+                answered: self
+                    .inner
+                    .finished
+                    .load(Ordering::Relaxed)
+                    .saturating_sub(finished),
+                elapsed: started.elapsed(),
+                limit,
+            }),
+            other => other,
+        }
+    }
+
+    /// Runs one `docker` command, counting it when it finishes.
+    async fn run(&self, subcommand: &[String]) -> Result<CliOutput> {
+        let output = self.inner.invocation.run(subcommand).await?;
+        self.inner
+            .finished
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(output)
+    }
+
     /// Runs a subcommand; a non-zero exit is classified from stderr.
     async fn run_ok(&self, subcommand: &[String]) -> Result<CliOutput> {
-        let output = self.inner.invocation.run(subcommand).await?;
+        let output = self.run(subcommand).await?;
         if output.success {
             Ok(output)
         } else {
@@ -258,7 +372,7 @@ impl CliTransport {
     where
         T: DeserializeOwned + HasIdentity,
     {
-        let output = self.inner.invocation.run(&with_ids(prefix, chunk)).await?;
+        let output = self.run(&with_ids(prefix, chunk)).await?;
         let printed = match parse_array::<T>(&output.stdout, &output.command) {
             Ok(printed) => printed,
             // Nothing usable on stdout and a failure: the stderr says more than the parser.
@@ -300,7 +414,7 @@ impl CliTransport {
 
     async fn version_json(&self) -> Result<serde_json::Value> {
         let args = ["version", "--format", "{{json .}}"].map(str::to_owned);
-        let output = self.inner.invocation.run(&args).await?;
+        let output = self.run(&args).await?;
         // `docker version` prints the client half and exits 1 when the daemon is unreachable.
         if !output.success {
             return Err(classify(&output.stderr, self.context(&output)));
@@ -318,13 +432,9 @@ impl CliTransport {
     }
 }
 
-#[async_trait]
-impl Transport for CliTransport {
-    fn endpoint(&self) -> String {
-        self.inner.endpoint.clone()
-    }
-
-    async fn system_info(&self) -> Result<SystemInfo> {
+/// The command path's operations (`docker version`, `docker service ps`, `docker inspect`).
+impl CliTransport {
+    async fn system_info_commands(&self) -> Result<SystemInfo> {
         let (version, info) = futures::try_join!(self.version_json(), self.info_json())?;
         let text = |value: &serde_json::Value, path: &[&str]| {
             path.iter()
@@ -354,11 +464,7 @@ impl Transport for CliTransport {
         Ok(system)
     }
 
-    async fn list_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
-        list::list_tasks(self, filter).await
-    }
-
-    async fn inspect_task(&self, id: &str) -> Result<Task> {
+    async fn inspect_task_commands(&self, id: &str) -> Result<Task> {
         let ids = [id.to_owned()];
         let outcome = self
             .inspect_many::<Task>(&["inspect", "--type", "task"], &ids, ObjectKind::Task)
@@ -373,7 +479,7 @@ impl Transport for CliTransport {
         })
     }
 
-    async fn inspect_tasks(&self, ids: &[String]) -> Result<Vec<InspectOutcome>> {
+    async fn inspect_tasks_commands(&self, ids: &[String]) -> Result<Vec<InspectOutcome>> {
         let outcomes = self
             .inspect_many::<Task>(&["inspect", "--type", "task"], ids, ObjectKind::Task)
             .await?;
@@ -387,7 +493,7 @@ impl Transport for CliTransport {
             .collect())
     }
 
-    async fn list_services(&self) -> Result<Vec<Service>> {
+    async fn list_services_commands(&self) -> Result<Vec<Service>> {
         // `service ls` asks the daemon for task counts (`?status=true`) and prints them as
         // REPLICAS; `service inspect` does not, so the counts are read back from that column.
         let args = ["service", "ls", "--format", "{{.ID}} {{.Replicas}}"].map(str::to_owned);
@@ -411,17 +517,102 @@ impl Transport for CliTransport {
         Ok(services)
     }
 
-    async fn logs(&self, target: &LogTarget, options: &LogOptions) -> Result<LogStream> {
-        self.logs_commands(target, options).await
-    }
-
-    async fn list_nodes(&self) -> Result<Vec<Node>> {
+    async fn list_nodes_commands(&self) -> Result<Vec<Node>> {
         let ids = self.list_ids("node").await?;
         let mut nodes: Vec<Node> = self
             .inspect_listed(&["node", "inspect"], &ids, ObjectKind::Node)
             .await?;
         nodes.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(nodes)
+    }
+}
+
+#[async_trait]
+impl Transport for CliTransport {
+    fn endpoint(&self) -> String {
+        self.inner.endpoint.clone()
+    }
+
+    async fn system_info(&self) -> Result<SystemInfo> {
+        match self.mode().await? {
+            Mode::DialStdio(dial) => {
+                dial.call("GET /info", |http| async move { http.system_info().await })
+                    .await
+            }
+            Mode::Commands => self.commands(self.system_info_commands()).await,
+        }
+    }
+
+    async fn list_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
+        match self.mode().await? {
+            Mode::DialStdio(dial) => {
+                dial.call(
+                    "GET /tasks",
+                    |http| async move { http.list_tasks(filter).await },
+                )
+                .await
+            }
+            Mode::Commands => self.commands(list::list_tasks(self, filter)).await,
+        }
+    }
+
+    async fn inspect_task(&self, id: &str) -> Result<Task> {
+        match self.mode().await? {
+            Mode::DialStdio(dial) => {
+                dial.call("GET /tasks/{id}", |http| async move {
+                    http.inspect_task(id).await
+                })
+                .await
+            }
+            Mode::Commands => self.commands(self.inspect_task_commands(id)).await,
+        }
+    }
+
+    async fn inspect_tasks(&self, ids: &[String]) -> Result<Vec<InspectOutcome>> {
+        match self.mode().await? {
+            Mode::DialStdio(dial) => {
+                dial.call("GET /tasks/{id}", |http| async move {
+                    http.inspect_tasks(ids).await
+                })
+                .await
+            }
+            Mode::Commands => self.commands(self.inspect_tasks_commands(ids)).await,
+        }
+    }
+
+    async fn list_services(&self) -> Result<Vec<Service>> {
+        match self.mode().await? {
+            Mode::DialStdio(dial) => {
+                dial.call(
+                    "GET /services",
+                    |http| async move { http.list_services().await },
+                )
+                .await
+            }
+            Mode::Commands => self.commands(self.list_services_commands()).await,
+        }
+    }
+
+    async fn list_nodes(&self) -> Result<Vec<Node>> {
+        match self.mode().await? {
+            Mode::DialStdio(dial) => {
+                dial.call("GET /nodes", |http| async move { http.list_nodes().await })
+                    .await
+            }
+            Mode::Commands => self.commands(self.list_nodes_commands()).await,
+        }
+    }
+
+    async fn logs(&self, target: &LogTarget, options: &LogOptions) -> Result<LogStream> {
+        match self.mode().await? {
+            Mode::DialStdio(dial) => {
+                dial.call("GET /logs", |http| async move {
+                    http.logs(target, options).await
+                })
+                .await
+            }
+            Mode::Commands => self.logs_commands(target, options).await,
+        }
     }
 }
 

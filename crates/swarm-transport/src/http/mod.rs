@@ -14,6 +14,7 @@ mod tls;
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use reqwest::Url;
@@ -48,6 +49,8 @@ pub struct HttpTransportBuilder {
     api_version: Option<String>,
     max_body_size: u64,
     inspect_concurrency: usize,
+    display: Option<String>,
+    max_idle_connections: Option<usize>,
 }
 
 impl Default for HttpTransportBuilder {
@@ -60,6 +63,8 @@ impl Default for HttpTransportBuilder {
             api_version: None,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             inspect_concurrency: DEFAULT_INSPECT_CONCURRENCY,
+            display: None,
+            max_idle_connections: None,
         }
     }
 }
@@ -114,9 +119,28 @@ impl HttpTransportBuilder {
         self
     }
 
+    /// Names the endpoint `name` in errors and logs instead of the host (the CLI transport's
+    /// relay socket is an implementation detail; its user named an ssh host or a context).
+    #[cfg(feature = "cli")]
+    pub(crate) fn display_as(mut self, name: String) -> Self {
+        self.display = Some(name);
+        self
+    }
+
+    /// Keeps at most this many idle connections (default: reqwest's, unbounded).
+    #[cfg(feature = "cli")]
+    pub(crate) fn max_idle_connections(mut self, connections: usize) -> Self {
+        self.max_idle_connections = Some(connections);
+        self
+    }
+
     /// Checks the settings, loads TLS files and builds the client. No request is sent.
     pub fn build(self) -> Result<HttpTransport> {
-        let target = endpoint::parse_host(self.host.as_deref().unwrap_or(""), self.tls.is_some())?;
+        let mut target =
+            endpoint::parse_host(self.host.as_deref().unwrap_or(""), self.tls.is_some())?;
+        if let Some(display) = self.display {
+            target.display = display;
+        }
         let pinned = self
             .api_version
             .as_deref()
@@ -126,6 +150,9 @@ impl HttpTransportBuilder {
             .connect_timeout(self.connect_timeout)
             .user_agent(concat!("swarm-tasks/", env!("CARGO_PKG_VERSION")))
             .no_proxy();
+        if let Some(connections) = self.max_idle_connections {
+            client = client.pool_max_idle_per_host(connections);
+        }
         if let Some(socket) = &target.socket {
             client = unix_socket(client, socket, &target.display)?;
         }
@@ -153,6 +180,7 @@ impl HttpTransportBuilder {
                 inspect_concurrency: self.inspect_concurrency,
                 pinned,
                 negotiated: OnceCell::new(),
+                answered: AtomicUsize::new(0),
             }),
         })
     }
@@ -229,6 +257,8 @@ struct Inner {
     inspect_concurrency: usize,
     pinned: Option<ApiVersion>,
     negotiated: OnceCell<Negotiated>,
+    /// Responses received (heads of any status), for the CLI transport's timeout message.
+    answered: AtomicUsize,
 }
 
 /// The version in use, and the daemon's own when we asked it.
@@ -257,6 +287,12 @@ impl HttpTransport {
     /// default `~/.docker`) and `DOCKER_API_VERSION` (pins the version).
     pub fn from_env() -> Result<Self> {
         HttpTransportBuilder::from_lookup(|name| std::env::var(name).ok())?.build()
+    }
+
+    /// How many responses this transport (and its clones) received so far.
+    #[cfg(feature = "cli")]
+    pub(crate) fn answered(&self) -> usize {
+        self.inner.answered.load(Ordering::Relaxed)
     }
 
     /// The API version in use, negotiating it first if needed.
@@ -365,6 +401,7 @@ impl HttpTransport {
                 .send()
                 .await
                 .map_err(|err| self.transport_error(err))?;
+            inner.answered.fetch_add(1, Ordering::Relaxed);
             let status = response.status();
             let headers = response.headers().clone();
             let body = self.read_body(response, &label).await?;
@@ -407,6 +444,7 @@ impl HttpTransport {
                 .send()
                 .await
                 .map_err(|err| self.transport_error(err))?;
+            inner.answered.fetch_add(1, Ordering::Relaxed);
             let status = response.status();
             if status.is_success() {
                 return Ok(response);

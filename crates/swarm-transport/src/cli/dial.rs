@@ -1,0 +1,199 @@
+//! How a [`CliTransport`](super::CliTransport) connects: the Engine API over
+//! `docker system dial-stdio`, or docker commands when the binary has no dial-stdio.
+//!
+//! In dial-stdio mode an inner [`HttpTransport`] sends exactly the requests the HTTP
+//! transport sends (one implementation of requests and decoding) to a private relay socket
+//! (`relay.rs`) whose connections are piped to `docker ... system dial-stdio` children.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use super::command::Invocation;
+use super::relay::{ChildFailure, Relay};
+use super::stderr::{ErrorContext, classify};
+use crate::error::{Error, Result};
+use crate::http::HttpTransport;
+
+/// How a `CliTransport` reaches the daemon through the docker binary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CliConnection {
+    /// Dial-stdio when `docker system dial-stdio --help` says the binary has it (asked once
+    /// per client, on its first call), else docker commands.
+    #[default]
+    Auto,
+    /// The Engine API over `docker system dial-stdio` children.
+    DialStdio,
+    /// One `docker` command per question (`docker service ps`, `docker inspect`, ...): for
+    /// docker binaries without dial-stdio (before 18.09).
+    Commands,
+}
+
+/// The connection chosen for one client.
+#[derive(Debug)]
+pub(super) enum Mode {
+    /// Over dial-stdio children.
+    DialStdio(Box<DialStdio>),
+    /// Docker commands.
+    Commands,
+}
+
+/// Settings the inner HTTP transport takes from the CLI transport's.
+#[derive(Debug, Clone)]
+pub(super) struct DialSettings {
+    /// Requests at once for many inspects (and the idle connections kept).
+    pub(super) concurrency: usize,
+    /// Limit for one request.
+    pub(super) timeout: Option<Duration>,
+    /// A pinned API version.
+    pub(super) api_version: Option<String>,
+}
+
+/// The relay and the HTTP transport that talks through it.
+#[derive(Debug)]
+pub(super) struct DialStdio {
+    // Field order matters for drop: the HTTP client's connections close before the relay.
+    http: HttpTransport,
+    relay: Relay,
+    endpoint: String,
+    invocation: Invocation,
+}
+
+/// Asks the binary whether it has `system dial-stdio`: its help names the command.
+pub(super) async fn has_dial_stdio(invocation: &Invocation) -> Result<bool> {
+    let probe = Invocation {
+        // Global flags are left out: help needs no daemon and no context.
+        context: None,
+        host: None,
+        config_dir: None,
+        timeout: invocation.timeout,
+        program: invocation.program.clone(),
+    };
+    let args = ["system", "dial-stdio", "--help"].map(str::to_owned);
+    let output = probe.run(&args).await?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    Ok(output.success && text.contains("dial-stdio"))
+}
+
+/// Picks the mode for a client.
+pub(super) async fn choose(
+    connection: CliConnection,
+    invocation: &Invocation,
+    endpoint: &str,
+    settings: DialSettings,
+) -> Result<Mode> {
+    let dial = match connection {
+        CliConnection::DialStdio => true,
+        CliConnection::Commands => false,
+        CliConnection::Auto => has_dial_stdio(invocation).await?,
+    };
+    if dial {
+        tracing::debug!(%endpoint, "CLI transport: the Engine API over `docker system dial-stdio`");
+        Ok(Mode::DialStdio(Box::new(DialStdio::start(
+            invocation, endpoint, &settings,
+        )?)))
+    } else {
+        tracing::info!(
+            %endpoint,
+            program = %invocation.program.display(),
+            "CLI transport: this docker binary has no `system dial-stdio`; running docker commands (docker service ps, docker inspect, ...)"
+        );
+        Ok(Mode::Commands)
+    }
+}
+
+impl DialStdio {
+    fn start(invocation: &Invocation, endpoint: &str, settings: &DialSettings) -> Result<Self> {
+        let relay = Relay::start(invocation.clone(), settings.concurrency)?;
+        let mut http = HttpTransport::builder()
+            .host(format!("unix://{}", relay.socket().display()))
+            .display_as(endpoint.to_owned())
+            .api_version(settings.api_version.clone())
+            .inspect_concurrency(settings.concurrency)
+            .max_idle_connections(settings.concurrency);
+        if let Some(timeout) = settings.timeout {
+            http = http.request_timeout(timeout).connect_timeout(timeout);
+        }
+        Ok(Self {
+            http: http.build()?,
+            relay,
+            endpoint: endpoint.to_owned(),
+            invocation: invocation.clone(),
+        })
+    }
+
+    /// Children started so far.
+    pub(super) fn children_started(&self) -> usize {
+        self.relay.children_started()
+    }
+
+    /// Children running now.
+    pub(super) fn children_running(&self) -> usize {
+        self.relay.children_running()
+    }
+
+    /// Runs an operation on the inner transport. A child that died without saying why (killed,
+    /// or its connection dropped) is replaced once: the operation runs again on a new child. A
+    /// child that failed with a message (ssh refused the key, unknown context) makes the
+    /// error that message mapped like the command path maps docker's stderr.
+    pub(super) async fn call<'a, T, F, Fut>(&'a self, what: &str, op: F) -> Result<T>
+    where
+        F: Fn(HttpTransport) -> Fut,
+        Fut: Future<Output = Result<T>> + 'a,
+    {
+        let started = Instant::now();
+        let answered = self.http.answered();
+        let mut retried = false;
+        loop {
+            match op(self.http.clone()).await {
+                Ok(value) => return Ok(value),
+                Err(Error::DaemonUnreachable { endpoint, source }) => {
+                    if let Some(failure) = self.relay.take_failure() {
+                        if !failure.stderr.is_empty() {
+                            return Err(self.child_error(&failure));
+                        }
+                    }
+                    if retried {
+                        return Err(Error::DaemonUnreachable { endpoint, source });
+                    }
+                    tracing::debug!(endpoint = %self.endpoint, "a docker dial-stdio child ended; starting a new one");
+                    retried = true;
+                }
+                Err(Error::Timeout { after, .. }) => {
+                    return Err(Error::CliTimeout {
+                        endpoint: self.endpoint.clone(),
+                        waiting_for: what.to_owned(),
+                        answered: self.http.answered().saturating_sub(answered),
+                        elapsed: started.elapsed(),
+                        limit: after,
+                    });
+                }
+                Err(other) => return Err(other),
+            }
+        }
+    }
+
+    fn child_error(&self, failure: &ChildFailure) -> Error {
+        let error = classify(
+            &failure.stderr,
+            ErrorContext {
+                endpoint: &self.endpoint,
+                command: &failure.command,
+                exit_code: failure.exit_code,
+            },
+        );
+        match error {
+            // Whatever the child could not do, the daemon was not reached through it.
+            Error::CliFailed { .. } => Error::DaemonUnreachable {
+                endpoint: self.endpoint.clone(),
+                source: Some(Box::new(super::stderr::CliMessage(format!(
+                    "`{}` failed: {}",
+                    self.invocation
+                        .display(&["system".into(), "dial-stdio".into()]),
+                    failure.stderr
+                )))),
+            },
+            other => other,
+        }
+    }
+}
