@@ -20,21 +20,10 @@ use swarm_transport::{
     ObjectKind, Transport,
 };
 
-/// True when a `docker` client binary runs here. Without one the test is skipped, except
-/// under `CI=true`, where it fails: CI must run it.
+/// True when a `docker` client binary runs here; otherwise the test skips (outside CI) or
+/// fails (under `CI=true`) through `swarm_testkit::require`.
 fn docker_client(test: &str) -> bool {
-    let found = std::process::Command::new("docker")
-        .arg("--version")
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{test}: no `docker` client binary on PATH, and CI=true forbids skipping"
-        );
-        eprintln!("SKIPPED {test}: no `docker` client binary on PATH");
-    }
-    found
+    swarm_testkit::require("docker", &format!("by {test} (dial-stdio runs it)")).is_some()
 }
 
 /// The fake engine on a unix socket in a fresh directory (kept alive with it).

@@ -8,8 +8,8 @@
 use futures::StreamExt;
 use swarm_testkit::{FakeEngine, FakeLogs, FakeSwarm, LogEnd, details_prefix};
 use swarm_transport::{
-    CliTransport, Error, HttpTransport, LogLine, LogOptions, LogSource, LogStream, LogTarget,
-    ObjectKind, Transport,
+    CliConnection, CliTransport, Error, HttpTransport, LogLine, LogOptions, LogSource, LogStream,
+    LogTarget, ObjectKind, Transport,
 };
 
 const RECORDED_SERVICE: &[u8] = include_bytes!("../fixtures/logs/svc_mux_details_ts.bin");
@@ -23,7 +23,9 @@ fn docker_client_available(test: &str) -> bool {
 fn cli(engine: &FakeEngine) -> CliTransport {
     let config = std::env::temp_dir().join("swarm-transport-cli-logs-config");
     std::fs::create_dir_all(&config).unwrap();
+    // The command-based path; over dial-stdio, logs are the HTTP transport's (cli_dial_stdio.rs).
     CliTransport::builder()
+        .connection(CliConnection::Commands)
         .host(engine.host())
         .config_dir(config)
         .build()
