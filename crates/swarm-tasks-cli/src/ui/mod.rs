@@ -71,8 +71,19 @@ pub fn generate_token() -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// The URL to print (with the token as a query parameter when there is one).
+/// The URL to print (with the token as a query parameter when there is one). Listening on
+/// every address (`0.0.0.0`, `[::]`), it names this machine's loopback, where a browser here
+/// reaches it; another machine uses this one's name or address with the same path.
 pub fn url(addr: SocketAddr, token: Option<&str>) -> String {
+    let addr = match addr.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, addr.port()))
+        }
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, addr.port()))
+        }
+        _ => addr,
+    };
     match token {
         Some(token) => format!("http://{addr}/?token={token}"),
         None => format!("http://{addr}/"),
@@ -173,5 +184,9 @@ mod tests {
         let addr: SocketAddr = "10.0.0.1:7878".parse().unwrap();
         assert_eq!(url(addr, Some("abc")), "http://10.0.0.1:7878/?token=abc");
         assert_eq!(url(addr, None), "http://10.0.0.1:7878/");
+        let all: SocketAddr = "0.0.0.0:7878".parse().unwrap();
+        assert_eq!(url(all, Some("t")), "http://127.0.0.1:7878/?token=t");
+        let all6: SocketAddr = "[::]:7878".parse().unwrap();
+        assert_eq!(url(all6, None), "http://[::1]:7878/");
     }
 }

@@ -491,3 +491,54 @@ fn a_pinned_clock_reaches_the_page() {
     };
     assert_eq!(ui.now.as_deref(), Some("2026-11-28T01:55:00Z"));
 }
+
+#[test]
+fn open_hands_the_printed_url_to_the_desktop_opener() {
+    // A stand-in `xdg-open` that writes down the URL it is given.
+    let dir = tempfile::tempdir().unwrap();
+    let opened = dir.path().join("opened");
+    let opener = dir.path().join("xdg-open");
+    std::fs::write(
+        &opener,
+        format!(
+            "#!/bin/sh\nprintf '%s' \"$1\" > {}.tmp && mv {0}.tmp {0}\n",
+            opened.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        dir.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/swarm");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_swarm-tasks"))
+        .args(["--replay", demo, "ui", "--listen", "127.0.0.1:0", "--open"])
+        .env("PATH", path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stderr.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let mut url = None;
+    for _ in 0..300 {
+        if let Ok(text) = std::fs::read_to_string(&opened) {
+            url = Some(text);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let url = url.expect("xdg-open was not run within 30 s");
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert!(line.contains(&url), "{line}");
+}
