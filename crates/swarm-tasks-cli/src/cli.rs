@@ -125,6 +125,11 @@ pub fn examples(path: &str) -> &'static [&'static str] {
             "swarm-tasks explain broken",
             "swarm-tasks explain web --format json",
         ],
+        "logs" => &[
+            "swarm-tasks logs web",
+            "swarm-tasks logs --tail 20 --timestamps web monitor",
+            "swarm-tasks logs --since 10m --format json web",
+        ],
         "completions" => &[
             "swarm-tasks completions bash > ~/.local/share/bash-completion/completions/swarm-tasks",
             "swarm-tasks completions zsh > ~/.zfunc/_swarm-tasks",
@@ -269,6 +274,9 @@ pub enum Command {
     /// Say in plain words why a task, or each slot of a service, is not running
     Explain(ExplainArgs),
 
+    /// Fetch the logs of services or tasks, in docker service logs' layout
+    Logs(LogsArgs),
+
     /// Serve a live, read-only picture of the swarm to a browser (one column per node)
     #[command(long_about = UI_ABOUT)]
     Ui(UiArgs),
@@ -412,13 +420,14 @@ pub struct OutputArgs {
 /// Arguments of `snapshot`.
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
-    /// Folder to write tasks.json, services.json, nodes.json and info.json into (created if missing)
+    /// Folder to write tasks.json, services.json, nodes.json, info.json and logs.json (the
+    /// last 50 lines of each task) into (created if missing)
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
 
     /// Replace every environment value (and any secret or config data) with `<redacted>`,
-    /// keeping the names: for snapshots you share. Without it, the snapshot records the Env
-    /// values the daemon sent (a warning says so).
+    /// keeping the names, and leave out the tasks' last log lines: for snapshots you share.
+    /// Without it, the snapshot records the Env values the daemon sent (a warning says so).
     #[arg(long)]
     pub redact: bool,
 }
@@ -472,6 +481,57 @@ pub struct ExplainArgs {
 
     /// Output: sentences for people (the default), or json (one object)
     #[arg(long, value_name = "FORMAT", value_parser = ["json"])]
+    pub format: Option<String>,
+}
+
+/// Arguments of `logs`: docker service logs' flags and meanings.
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Services (name, ID or unique ID prefix) or tasks (ID or unique ID prefix); a
+    /// service wins when both match
+    #[arg(required = true, value_name = "TASK|SERVICE")]
+    pub targets: Vec<String>,
+
+    /// Follow log output (Ctrl-C ends it)
+    #[arg(short, long)]
+    pub follow: bool,
+
+    /// Number of lines to show from the end of the logs of each task, or all
+    #[arg(short = 'n', long, value_name = "LINES", default_value = "all")]
+    pub tail: String,
+
+    /// Show logs since a timestamp (2013-01-02T13:23:37Z, or Unix seconds 1357133017.5) or
+    /// for a duration back from now (42m, 1h30m)
+    #[arg(long, value_name = "SINCE")]
+    pub since: Option<String>,
+
+    /// Show timestamps; lines of several targets then come in timestamp order
+    #[arg(short, long)]
+    pub timestamps: bool,
+
+    /// Show extra details provided to logs
+    #[arg(long)]
+    pub details: bool,
+
+    /// Do not map IDs to Names in output
+    #[arg(long)]
+    pub no_resolve: bool,
+
+    /// Do not include task IDs in output
+    #[arg(long)]
+    pub no_task_ids: bool,
+
+    /// Do not truncate output
+    #[arg(long)]
+    pub no_trunc: bool,
+
+    /// Do not neatly format logs: each line as the daemon sent it, without the task prefix
+    #[arg(long)]
+    pub raw: bool,
+
+    /// Output: docker's layout for people (the default; task stderr lines go to stderr), or
+    /// json (one object per line, on stdout; ndjson is an alias)
+    #[arg(long, value_name = "FORMAT", value_parser = ["json", "ndjson"])]
     pub format: Option<String>,
 }
 

@@ -113,6 +113,20 @@ pub enum UsageError {
         /// The text as given.
         input: String,
     },
+    /// A `--tail` that is neither `all` nor a number of lines.
+    #[error("invalid --tail {input:?}: give a number of lines or all")]
+    LogsTail {
+        /// The text as given.
+        input: String,
+    },
+    /// A `--since` that is neither a time nor a duration.
+    #[error(
+        "invalid --since {input:?}: give a time (2013-01-02T13:23:37Z), Unix seconds (1357133017) or a duration back from now (42m)"
+    )]
+    LogsSince {
+        /// The text as given.
+        input: String,
+    },
     /// Two flags that cannot be used together.
     #[error("{first} and {second} cannot be used together")]
     Conflict {
@@ -206,6 +220,8 @@ pub enum Action {
     Wait(crate::commands::WaitAction),
     /// `explain`: why a task or service is not running.
     Explain(crate::commands::ExplainAction),
+    /// `logs`: the logs of services or tasks.
+    Logs(crate::commands::LogsAction),
     /// `ui`: serve the page.
     Ui(crate::ui::UiAction),
     /// `completions`.
@@ -417,6 +433,17 @@ fn action(
         cli::Command::Explain(args) => {
             check_ids("task or service", std::slice::from_ref(&args.target))?;
             Action::Explain(crate::commands::explain_action(args))
+        }
+        cli::Command::Logs(args) => {
+            check_ids("task or service", &args.targets)?;
+            if args.format.as_deref() == Some("ndjson") {
+                notes.push(NDJSON_NOTE);
+            }
+            Action::Logs(crate::commands::logs::action(
+                args,
+                output.now,
+                output.env.stdout_is_terminal,
+            )?)
         }
         cli::Command::Ui(args) => Action::Ui(crate::ui::action(args, output.replay)?),
     })

@@ -115,56 +115,56 @@ pub const DOCKER_FLAGS: &[DockerFlag] = &[
     flag(
         "service logs",
         "--details",
-        None,
-        "no `logs` command in this version",
+        Some(("logs", "details")),
+        "same: the daemon's other attributes, sorted, before each line",
     ),
     flag(
         "service logs",
         "-f, --follow",
-        None,
-        "no `logs` command in this version",
+        Some(("logs", "follow")),
+        "same; Ctrl-C ends it with exit 130; several targets in timestamp order (with `-t`) are held up to 100 ms to be put in order",
     ),
     flag(
         "service logs",
         "--no-resolve",
-        None,
-        "no `logs` command in this version",
+        Some(("logs", "no-resolve")),
+        "same: service and node IDs instead of names",
     ),
     flag(
         "service logs",
         "--no-task-ids",
-        None,
-        "no `logs` command in this version",
+        Some(("logs", "no-task-ids")),
+        "same",
     ),
     flag(
         "service logs",
         "--no-trunc",
-        None,
-        "no `logs` command in this version",
+        Some(("logs", "no-trunc")),
+        "same: full task IDs",
     ),
     flag(
         "service logs",
         "--raw",
-        None,
-        "no `logs` command in this version",
+        Some(("logs", "raw")),
+        "same: each line as the daemon sent it (with `-t` and `--details` their parts), no task prefix",
     ),
     flag(
         "service logs",
         "--since",
-        None,
-        "no `logs` command in this version",
+        Some(("logs", "since")),
+        "same forms: an RFC 3339 time, Unix seconds, or a duration back from now",
     ),
     flag(
         "service logs",
         "-n, --tail",
-        None,
-        "no `logs` command in this version",
+        Some(("logs", "tail")),
+        "same: a number of lines per task, or `all`; anything else is a usage error (docker reads it as `all`)",
     ),
     flag(
         "service logs",
         "-t, --timestamps",
-        None,
-        "no `logs` command in this version",
+        Some(("logs", "timestamps")),
+        "same; lines of several targets then come in timestamp order",
     ),
 ];
 
@@ -257,6 +257,17 @@ pub const FORMAT_VALUES: &[FormatValue] = &[
     ),
     value("explain", "json", "the explanation as one object"),
     value(
+        "logs",
+        "(none)",
+        "docker's layout, `service.slot.taskid@node    | line`; task stderr lines on stderr",
+    ),
+    value(
+        "logs",
+        "json",
+        "one object per line on stdout: `timestamp`, `stream`, `task_id`, `service_id`, `service`, `slot`, `node_id`, `node`, `details`, `line` (invalid UTF-8 as U+FFFD)",
+    ),
+    value("logs", "ndjson", "`json`, with a note on stderr"),
+    value(
         "version",
         "TEMPLATE",
         "a Go template over the version object (`{{.Server.Version}}`)",
@@ -322,7 +333,7 @@ mod tests {
                 match command {
                     "service ps" => argv.push("web"),
                     "inspect" => argv.push("abc"),
-                    "wait" | "explain" => argv.push("web"),
+                    "wait" | "explain" | "logs" => argv.push("web"),
                     _ => {}
                 }
                 let template = "{{.ID}}";

@@ -135,6 +135,7 @@ async fn perform(
         Action::Watch(watch) => crate::commands::watch::run(client, watch, out, err).await,
         Action::Wait(wait) => crate::commands::wait::run(client, wait, out, err).await,
         Action::Explain(explain) => crate::commands::explain::run(client, explain, out).await,
+        Action::Logs(logs) => crate::commands::logs::run(client, logs, out, err).await,
         Action::Ui(ui) => crate::ui::run(client.clone(), ui, err).await,
         Action::Completions { .. } | Action::Version { .. } => Ok(ExitCode::Ok),
     }

@@ -10,7 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use swarm_models::{Node, Runtime, Service, Task, TaskFilter};
-use swarm_transport::{Snapshot, SnapshotInfo, SystemInfo, Transport};
+use swarm_transport::logs::{LogOptions, LogTarget};
+use swarm_transport::snapshot::SNAPSHOT_LOG_LINES;
+use swarm_transport::{RecordedLine, Snapshot, SnapshotInfo, SystemInfo, Transport};
 
 use crate::connect;
 use crate::endpoint::{DockerEnv, EndpointOptions, resolve_endpoint};
@@ -171,12 +173,59 @@ impl Client {
             transport.list_nodes(),
             transport.system_info(),
         )?;
+        let logs = self.recorded_logs(&services).await;
         Ok(Snapshot {
             tasks,
             services,
             nodes,
             info: SnapshotInfo::from_system_info(&info),
+            logs,
         })
+    }
+
+    /// The last lines of each task, one logs request per service (4 at a time). Logs are a
+    /// best effort: a service whose logs cannot be read is left out (with a warning in the
+    /// trace), since the rest of the snapshot is still worth having.
+    async fn recorded_logs(&self, services: &[Service]) -> Vec<RecordedLine> {
+        use futures::StreamExt;
+        let options = LogOptions::new().tail(SNAPSHOT_LOG_LINES).timestamps(true);
+        let transport = self.transport.as_ref();
+        // The futures are made up front, owning their IDs: a `map` closure over borrowed
+        // services would make the stream higher-ranked, which `Send` checks cannot prove.
+        let pending: Vec<_> = services
+            .iter()
+            .map(|service| {
+                let target = LogTarget::Service(service.id.clone());
+                let options = options.clone();
+                async move {
+                    let mut recorded = Vec::new();
+                    let stream = match transport.logs(&target, &options).await {
+                        Ok(stream) => stream,
+                        Err(err) => {
+                            tracing::warn!(service = %target.id(), error = %err, "snapshot without this service's logs");
+                            return recorded;
+                        }
+                    };
+                    let lines: Vec<_> = stream.collect().await;
+                    for line in lines {
+                        match line {
+                            Ok(line) => recorded.extend(RecordedLine::from_line(&line)),
+                            Err(err) => {
+                                tracing::warn!(service = %target.id(), error = %err, "snapshot with part of this service's logs");
+                                break;
+                            }
+                        }
+                    }
+                    recorded
+                }
+            })
+            .collect();
+        let per_service: Vec<Vec<RecordedLine>> =
+            futures::stream::iter(pending).buffered(4).collect().await;
+        let mut logs: Vec<RecordedLine> = per_service.into_iter().flatten().collect();
+        // Oldest first per task, tasks in ID order.
+        logs.sort_by(|a, b| (&a.task_id, a.timestamp).cmp(&(&b.task_id, b.timestamp)));
+        logs
     }
 }
 

@@ -116,6 +116,7 @@ pub mod endpoint;
 mod error;
 mod logs;
 pub mod monitor;
+mod named_logs;
 mod ps;
 pub mod rows;
 
@@ -127,6 +128,7 @@ pub use swarm_transport as transport;
 pub use client::{Client, ClientBuilder, InspectMany, TransportKind};
 pub use error::{Error, Result};
 pub use logs::{LogLine, LogOptions, LogSource, LogStream, LogSubject, LogTarget};
+pub use named_logs::{LogOrder, LogOrigin, NamedLine, NamedLogStream};
 pub use ps::{PsOptions, PsReport};
 pub use rows::TaskRow;
 #[doc(no_inline)]

@@ -83,6 +83,7 @@ fn snapshot() -> Snapshot {
             local_node_state: Some("active".into()),
             control_available: true,
         },
+        logs: Vec::new(),
     }
 }
 

@@ -137,6 +137,7 @@ impl SimSwarm {
                 .filter_map(|node| Node::deserialize(node).ok())
                 .collect(),
             info: SnapshotInfo::default(),
+            logs: Vec::new(),
         };
         Ok(ReplayTransport::from_snapshot(snapshot, "sim"))
     }

@@ -37,7 +37,7 @@ pub use info::{InspectOutcome, SwarmState, SystemInfo};
 pub use logs::{LogLine, LogOptions, LogSource, LogStream, LogTarget};
 pub use redact::REDACTED;
 pub use replay::ReplayTransport;
-pub use snapshot::{Snapshot, SnapshotInfo};
+pub use snapshot::{RecordedLine, Snapshot, SnapshotInfo};
 pub use version::{ApiVersion, MAX_API_VERSION, MIN_API_VERSION};
 
 use async_trait::async_trait;

@@ -18,8 +18,10 @@ pub const REDACTED: &str = "<redacted>";
 
 impl Snapshot {
     /// Replaces every environment value (and any secret or config `Data`) with
-    /// [`REDACTED`], keeping the names; returns how many values were replaced.
+    /// [`REDACTED`], keeping the names, and drops the recorded log lines (they can hold
+    /// anything); returns how many values were replaced.
     pub fn redact(&mut self) -> Result<usize> {
+        self.logs.clear();
         let mut count = 0;
         redact_all(&mut self.tasks, &mut count)?;
         redact_all(&mut self.services, &mut count)?;

@@ -17,7 +17,8 @@ use swarm_models::{Node, Service, ServiceStatus, Task, TaskFilter};
 use crate::Transport;
 use crate::error::{Error, NotManagerReason, ObjectKind, Result};
 use crate::info::{InspectOutcome, SwarmState, SystemInfo};
-use crate::snapshot::Snapshot;
+use crate::logs::{LogLine, LogOptions, LogStream, LogTarget};
+use crate::snapshot::{RecordedLine, Snapshot};
 use crate::version::MAX_API_VERSION;
 
 /// The daemon's 503 text on a node that is not in a swarm.
@@ -210,4 +211,109 @@ impl Transport for ReplayTransport {
         self.require_manager()?;
         Ok(self.snapshot.nodes.clone())
     }
+
+    /// The lines `snapshot` recorded (the last ones of each task), filtered by the options
+    /// as the daemon would; a followed stream ends after them, since a snapshot never
+    /// changes.
+    async fn logs(&self, target: &LogTarget, options: &LogOptions) -> Result<LogStream> {
+        self.require_manager()?;
+        let matches: Box<dyn Fn(&RecordedLine) -> bool + Send> = match target {
+            LogTarget::Task(id) => {
+                let task_id = self.find_task(id)?.id.clone();
+                Box::new(move |line| line.task_id == task_id)
+            }
+            LogTarget::Service(id) => {
+                let service_id = self.find_service(id)?.to_owned();
+                Box::new(move |line| line.service_id.as_deref() == Some(service_id.as_str()))
+            }
+        };
+        let picked: Vec<&RecordedLine> = self
+            .snapshot
+            .logs
+            .iter()
+            .filter(|line| matches(line))
+            .collect();
+        let lines = recorded_lines(&picked, options);
+        Ok(Box::pin(futures::stream::iter(lines.into_iter().map(Ok))))
+    }
+}
+
+impl ReplayTransport {
+    /// A service's full ID by full ID, exact name or unique ID prefix.
+    fn find_service(&self, id: &str) -> Result<&str> {
+        let services = &self.snapshot.services;
+        let not_found = || Error::NotFound {
+            kind: ObjectKind::Service,
+            id: id.to_owned(),
+        };
+        if id.is_empty() {
+            return Err(not_found());
+        }
+        if let Some(service) = services
+            .iter()
+            .find(|service| service.id == id || service.spec.name.as_deref() == Some(id))
+        {
+            return Ok(&service.id);
+        }
+        let prefixed: Vec<&Service> = services
+            .iter()
+            .filter(|service| service.id.starts_with(id))
+            .collect();
+        match prefixed.as_slice() {
+            [one] => Ok(&one.id),
+            [] => Err(not_found()),
+            many => Err(Error::Ambiguous {
+                kind: ObjectKind::Service,
+                id: id.to_owned(),
+                matches: many.len(),
+            }),
+        }
+    }
+}
+
+/// Recorded lines as the daemon would send them for `options`: the chosen outputs, written
+/// in `[since, until)`, the last `tail` of each task, timestamps only when asked for.
+fn recorded_lines(picked: &[&RecordedLine], options: &LogOptions) -> Vec<LogLine> {
+    let in_time = |line: &RecordedLine| {
+        let after_since = match (&options.since, &line.timestamp) {
+            (Some(since), Some(at)) => at.as_datetime() >= since.as_datetime(),
+            _ => true,
+        };
+        let before_until = match (&options.until, &line.timestamp) {
+            (Some(until), Some(at)) => at.as_datetime() < until.as_datetime(),
+            _ => true,
+        };
+        after_since && before_until
+    };
+    let wanted = |line: &RecordedLine| {
+        let output = if line.stream == "stderr" {
+            options.stderr
+        } else {
+            options.stdout
+        };
+        output && in_time(line)
+    };
+    let kept: Vec<&RecordedLine> = picked.iter().copied().filter(|line| wanted(line)).collect();
+    // The last `tail` lines of each task: count from the end.
+    let mut seen: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+    let mut keep = vec![true; kept.len()];
+    if let Some(tail) = options.tail {
+        for (idx, line) in kept.iter().enumerate().rev() {
+            let count = seen.entry(line.task_id.as_str()).or_insert(0);
+            keep[idx] = *count < tail;
+            *count += 1;
+        }
+    }
+    let mut out = Vec::with_capacity(kept.len());
+    for (line, keep) in kept.iter().zip(keep) {
+        if !keep {
+            continue;
+        }
+        let mut log_line = line.to_line();
+        if !options.timestamps {
+            log_line.timestamp = None;
+        }
+        out.push(log_line);
+    }
+    out
 }

@@ -2,7 +2,8 @@
 //!
 //! A snapshot is a directory holding `tasks.json`, `services.json` and `nodes.json` (each a
 //! JSON array, exactly what `docker inspect` prints for those objects), `info.json` (the
-//! Engine's `GET /info` body) and optionally `version.json` (the `GET /version` body).
+//! Engine's `GET /info` body) and optionally `version.json` (the `GET /version` body) and
+//! `logs.json` (the last lines of each task, a JSON array of [`RecordedLine`]s).
 //! [`Snapshot::read`] and [`Snapshot::write`] use the same format, so a written snapshot reads
 //! back equal, and `docker inspect` output can be dropped in by hand.
 
@@ -26,6 +27,12 @@ pub const NODES_FILE: &str = "nodes.json";
 pub const INFO_FILE: &str = "info.json";
 /// The optional `GET /version` file of a snapshot folder.
 pub const VERSION_FILE: &str = "version.json";
+/// The last log lines of each task (optional; older snapshots have none).
+pub const LOGS_FILE: &str = "logs.json";
+/// The lines `snapshot` keeps of each task, at most.
+pub const SNAPSHOT_LOG_LINES: u64 = 50;
+/// The bytes `snapshot` keeps of one log line, at most (a longer line is cut).
+pub const SNAPSHOT_LINE_BYTES: usize = 4096;
 
 /// A whole swarm as recorded: every task, service and node, and what the daemon said about
 /// itself.
@@ -39,6 +46,62 @@ pub struct Snapshot {
     pub nodes: Vec<Node>,
     /// The recording daemon's identity and role (`info.json`, `version.json`).
     pub info: SnapshotInfo,
+    /// The last lines of each task (`logs.json`), oldest first per task.
+    pub logs: Vec<RecordedLine>,
+}
+
+/// One recorded log line (an object of `logs.json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct RecordedLine {
+    /// The task that wrote it.
+    #[serde(rename = "TaskID")]
+    pub task_id: String,
+    /// The task's service.
+    #[serde(rename = "ServiceID", default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<String>,
+    /// The task's node.
+    #[serde(rename = "NodeID", default, skip_serializing_if = "Option::is_none")]
+    pub node_id: Option<String>,
+    /// `stdout` or `stderr`.
+    #[serde(rename = "Stream")]
+    pub stream: String,
+    /// The daemon's timestamp.
+    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<swarm_models::Timestamp>,
+    /// The line (invalid UTF-8 as U+FFFD), at most [`SNAPSHOT_LINE_BYTES`] bytes.
+    #[serde(rename = "Line")]
+    pub line: String,
+}
+
+impl RecordedLine {
+    /// The recorded form of a line that names its task (`None` otherwise), cut to
+    /// [`SNAPSHOT_LINE_BYTES`].
+    pub fn from_line(line: &crate::logs::LogLine) -> Option<Self> {
+        let bytes = line.line.get(..SNAPSHOT_LINE_BYTES).unwrap_or(&line.line);
+        Some(Self {
+            task_id: line.task_id.clone()?,
+            service_id: line.service_id.clone(),
+            node_id: line.node_id.clone(),
+            stream: line.source.as_str().to_owned(),
+            timestamp: line.timestamp,
+            line: String::from_utf8_lossy(bytes).into_owned(),
+        })
+    }
+
+    /// The line as a transport delivers it.
+    pub fn to_line(&self) -> crate::logs::LogLine {
+        let source = if self.stream == "stderr" {
+            crate::logs::LogSource::Stderr
+        } else {
+            crate::logs::LogSource::Stdout
+        };
+        let mut line = crate::logs::LogLine::new(source, self.line.as_bytes().to_vec());
+        line.task_id = Some(self.task_id.clone());
+        line.service_id.clone_from(&self.service_id);
+        line.node_id.clone_from(&self.node_id);
+        line.timestamp = self.timestamp;
+        line
+    }
 }
 
 /// What a snapshot keeps of `GET /info` and `GET /version`.
@@ -134,7 +197,7 @@ impl SnapshotInfo {
 
 impl Snapshot {
     /// Reads a snapshot folder. `tasks.json`, `services.json`, `nodes.json` and `info.json`
-    /// must exist; `version.json` is optional. Errors are [`Error::Snapshot`] naming the file.
+    /// must exist; `version.json` and `logs.json` are optional. Errors are [`Error::Snapshot`] naming the file.
     pub fn read(dir: impl AsRef<Path>) -> Result<Self> {
         let dir = dir.as_ref();
         let info: Value = read_json(&dir.join(INFO_FILE))?;
@@ -149,6 +212,11 @@ impl Snapshot {
             services: read_json(&dir.join(SERVICES_FILE))?,
             nodes: read_json(&dir.join(NODES_FILE))?,
             info: SnapshotInfo::from_json(&info, version.as_ref()),
+            logs: if dir.join(LOGS_FILE).exists() {
+                read_json(&dir.join(LOGS_FILE))?
+            } else {
+                Vec::new()
+            },
         })
     }
 
@@ -163,6 +231,9 @@ impl Snapshot {
         write_json(&dir.join(INFO_FILE), &self.info.info_json())?;
         if let Some(version) = self.info.version_json() {
             write_json(&dir.join(VERSION_FILE), &version)?;
+        }
+        if !self.logs.is_empty() {
+            write_json(&dir.join(LOGS_FILE), &self.logs)?;
         }
         Ok(())
     }
@@ -213,6 +284,14 @@ mod tests {
                 local_node_state: Some("active".into()),
                 control_available: true,
             },
+            logs: vec![RecordedLine {
+                task_id: "t1".into(),
+                service_id: Some("s1".into()),
+                node_id: Some("n1".into()),
+                stream: "stderr".into(),
+                timestamp: "2026-12-02T03:20:29.5Z".parse().ok(),
+                line: "boom".into(),
+            }],
         }
     }
 

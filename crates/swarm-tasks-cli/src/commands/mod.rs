@@ -1,9 +1,10 @@
-//! The monitoring subcommands, `watch`, `wait` and `explain`: their validated settings (built
+//! The monitoring subcommands, `watch`, `wait` and `explain`, and `logs`: their validated settings (built
 //! by [`crate::config`]) and how they run and print. The decisions (what an event is, when a
 //! service has converged, why a task failed) are the library's `monitor` module; this is
 //! output only.
 
 pub mod explain;
+pub mod logs;
 pub mod wait;
 pub mod watch;
 
@@ -17,6 +18,7 @@ use crate::config::UsageError;
 use crate::format::NDJSON_NOTE;
 
 pub use explain::ExplainAction;
+pub use logs::LogsAction;
 pub use wait::WaitAction;
 pub use watch::WatchAction;
 

@@ -95,6 +95,7 @@ fn every_example_in_help_runs() {
         "watch",
         "wait",
         "explain",
+        "logs",
     ];
     for path in paths {
         let mut args: Vec<&str> = path.split_whitespace().collect();

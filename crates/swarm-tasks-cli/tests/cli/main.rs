@@ -20,6 +20,8 @@ mod engine;
 mod exit_codes;
 /// `--help`, `--version` and `completions`.
 mod help;
+/// `logs` over recorded lines and the fake engine: layout, order, Ctrl-C, broken pipe.
+mod logs;
 /// `explain` over the demo swarm; `watch` and `wait` refuse a replay.
 mod monitor;
 /// Snapshots of the table, json and ndjson output, and what they must keep.

@@ -29,6 +29,7 @@ macro_rules! clitest {
 pub fn sample_snapshot() -> TempDir {
     let dir = tempfile::tempdir().unwrap();
     FakeSwarm::sample().write_snapshot(dir.path()).unwrap();
+    write_sample_logs(dir.path());
     dir
 }
 
@@ -104,4 +105,35 @@ impl Outcome {
     pub fn stderr_lines(&self) -> Vec<&str> {
         self.stderr.lines().collect()
     }
+}
+
+/// Adds `logs.json` to a sample snapshot: each task of a service wrote `started` on stdout
+/// and `slow start` on stderr in the minutes before [`NOW`].
+pub fn write_sample_logs(dir: &Path) {
+    let tasks: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(dir.join("tasks.json")).unwrap()).unwrap();
+    let mut lines = Vec::new();
+    for (idx, task) in tasks.iter().enumerate() {
+        if task["ServiceID"].is_null() {
+            continue;
+        }
+        for (offset, (stream, text)) in [("stdout", "started"), ("stderr", "slow start")]
+            .into_iter()
+            .enumerate()
+        {
+            lines.push(serde_json::json!({
+                "TaskID": task["ID"],
+                "ServiceID": task["ServiceID"],
+                "NodeID": task["NodeID"],
+                "Stream": stream,
+                "Timestamp": format!("2026-11-20T09:55:{:02}.000000001Z", (idx * 2 + offset) % 60),
+                "Line": text,
+            }));
+        }
+    }
+    std::fs::write(
+        dir.join("logs.json"),
+        serde_json::to_vec_pretty(&lines).unwrap(),
+    )
+    .unwrap();
 }
