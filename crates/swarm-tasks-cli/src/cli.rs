@@ -479,6 +479,10 @@ pub struct ExplainArgs {
     #[arg(value_name = "TASK|SERVICE")]
     pub target: String,
 
+    /// Show the last N log lines of each failed, rejected or restarting task (0: none)
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub log_lines: u64,
+
     /// Output: sentences for people (the default), or json (one object)
     #[arg(long, value_name = "FORMAT", value_parser = ["json"])]
     pub format: Option<String>,

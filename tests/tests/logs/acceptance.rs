@@ -174,3 +174,108 @@ pub(crate) fn tty_service_reads_without_raw(suite: &Suite) -> Check {
     }
     Ok(())
 }
+
+/// `swarm-tasks logs` prints what `docker service logs` prints, byte for byte, per output.
+pub(crate) fn same_bytes_as_docker_service_logs(suite: &Suite) -> Check {
+    use swarm_tasks::LogOrder;
+    use swarm_tasks_cli::commands::logs::{LogLayout, format_line};
+
+    let name = suite.name("out");
+    wait_for_lines(suite, &name, 2)?;
+    let variants: [(&[&str], LogLayout); 2] = [
+        (&[], LogLayout::default()),
+        (
+            &["--timestamps", "--details", "--no-trunc"],
+            LogLayout {
+                timestamps: true,
+                details: true,
+                no_trunc: true,
+                ..LogLayout::default()
+            },
+        ),
+    ];
+    for (flags, layout) in variants {
+        let mut args = vec!["service", "logs"];
+        args.extend_from_slice(flags);
+        args.push(&name);
+        let docker = std::process::Command::new("docker")
+            .args(&args)
+            .output()
+            .map_err(|err| err.to_string())?;
+        ensure!(docker.status.success(), "docker {args:?}: {docker:?}");
+        let options = LogOptions::new()
+            .timestamps(layout.timestamps)
+            .details(layout.details);
+        for (transport, client) in &suite.clients {
+            let lines: Vec<_> = suite.block(async {
+                let stream = client
+                    .named_logs(std::slice::from_ref(&name), &options, LogOrder::Arrival)
+                    .await
+                    .map_err(|err| err.to_string())?;
+                stream
+                    .collect::<Vec<_>>()
+                    .await
+                    .into_iter()
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|err| err.to_string())
+            })?;
+            for (source, expected) in [
+                (LogSource::Stdout, &docker.stdout),
+                (LogSource::Stderr, &docker.stderr),
+            ] {
+                // The daemon interleaves the tasks differently on each request: compare
+                // the lines, each task's in the order docker printed them.
+                let mut ours: Vec<Vec<u8>> = lines
+                    .iter()
+                    .filter(|line| line.line.source == source)
+                    .map(|line| format_line(line, &layout))
+                    .collect();
+                let mut theirs: Vec<Vec<u8>> = expected
+                    .split_inclusive(|byte| *byte == b'\n')
+                    .map(<[u8]>::to_vec)
+                    .collect();
+                let per_task = |lines: &[Vec<u8>]| {
+                    let mut tasks: BTreeMap<String, Vec<String>> = BTreeMap::new();
+                    for line in lines {
+                        let text = String::from_utf8_lossy(line).into_owned();
+                        let task = text.split("    | ").next().unwrap_or_default().to_owned();
+                        tasks.entry(task).or_default().push(text);
+                    }
+                    tasks
+                };
+                ensure!(
+                    per_task(&ours) == per_task(&theirs),
+                    "{transport} {flags:?} {source:?}:\nours:\n{:?}\ndocker:\n{:?}",
+                    per_task(&ours),
+                    per_task(&theirs)
+                );
+                ours.sort();
+                theirs.sort();
+                ensure!(
+                    ours == theirs,
+                    "{transport} {flags:?} {source:?}: bytes differ"
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `explain` of a task that failed shows what it printed last.
+pub(crate) fn explain_shows_the_last_output(suite: &Suite) -> Check {
+    let name = suite.name("crash");
+    suite.wait_tasks(&name, "its task fails", |tasks| {
+        all_in(tasks, 1, TaskState::Failed)
+    })?;
+    for (transport, client) in &suite.clients {
+        let explained = suite
+            .block(client.explain_with_logs(&name, 20))
+            .map_err(|err| format!("{transport}: {err}"))?;
+        let text = swarm_tasks_cli::commands::explain::lines(&explained).join("\n");
+        ensure!(
+            text.contains("  last 20 log lines:\n    about to fail\n    giving up"),
+            "{transport}: {text}"
+        );
+    }
+    Ok(())
+}

@@ -166,7 +166,16 @@ fn logs_on_the_real_engine() {
         clients: vec![("http", Client::new(http())), ("cli", Client::new(cli()))],
     };
     let mut guard = ServiceGuard::new();
-    let services: [(&str, Vec<&str>, Vec<&str>); 5] = [
+    let services: [(&str, Vec<&str>, Vec<&str>); 6] = [
+        (
+            "crash",
+            vec!["--restart-condition", "none"],
+            vec![
+                "sh",
+                "-c",
+                "echo about to fail; sleep 0.2; echo giving up >&2; exit 3",
+            ],
+        ),
         ("out", vec!["--replicas", "2"], vec!["sh", "-c", OUT_SCRIPT]),
         (
             "done",
@@ -215,6 +224,14 @@ fn logs_on_the_real_engine() {
         (
             "a TTY service reads without --raw",
             acceptance::tty_service_reads_without_raw,
+        ),
+        (
+            "the logs command prints docker service logs' bytes",
+            acceptance::same_bytes_as_docker_service_logs,
+        ),
+        (
+            "explain of a failed task shows its last output",
+            acceptance::explain_shows_the_last_output,
         ),
         (
             "a followed stream of an ended task stays open (engine 20.10)",

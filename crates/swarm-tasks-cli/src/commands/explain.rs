@@ -13,6 +13,8 @@ use crate::sanitize::for_terminal;
 pub struct ExplainAction {
     /// The service or task as given.
     pub target: String,
+    /// Log lines to show of each failing task (`--log-lines`).
+    pub log_lines: u64,
     /// One JSON object instead of text.
     pub json: bool,
 }
@@ -23,7 +25,9 @@ pub async fn run(
     action: ExplainAction,
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let explained = client.explain(&action.target).await?;
+    let explained = client
+        .explain_with_logs(&action.target, action.log_lines)
+        .await?;
     if action.json {
         serde_json::to_writer(&mut *out, &explained)?;
         writeln!(out)?;

@@ -88,6 +88,7 @@ pub fn wait_action(
 pub fn explain_action(args: cli::ExplainArgs) -> ExplainAction {
     ExplainAction {
         target: args.target,
+        log_lines: args.log_lines,
         json: args.format.as_deref() == Some("json"),
     }
 }

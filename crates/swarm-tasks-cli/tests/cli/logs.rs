@@ -192,3 +192,21 @@ clitest!(snapshot_keeps_the_last_lines_and_redact_drops_them, |dir| {
     replay(dir, &["snapshot", "--redact", redacted.to_str().unwrap()]).code(0);
     assert!(!redacted.join("logs.json").exists());
 });
+
+clitest!(explain_shows_the_last_lines_of_a_rejected_task, |dir| {
+    let outcome = replay(dir, &["explain", "broken", "--log-lines", "1"]);
+    let stdout = outcome.ok();
+    assert!(
+        stdout.contains("  last 1 log lines:\n    slow start\n"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("    started\n"), "--log-lines 1: {stdout}");
+    let off = replay(dir, &["explain", "broken", "--log-lines", "0"]);
+    assert!(!off.ok().contains("log lines"), "{}", off.stdout);
+    let default = replay(dir, &["explain", "broken"]);
+    assert!(
+        default
+            .ok()
+            .contains("  last 20 log lines:\n    started\n    slow start\n")
+    );
+});

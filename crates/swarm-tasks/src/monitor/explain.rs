@@ -226,6 +226,58 @@ impl Client {
     }
 }
 
+impl Client {
+    /// [`Client::explain`], plus the last `lines` log lines of each explained task that
+    /// failed, was rejected or keeps restarting, as a section titled `last N log lines`
+    /// (one logs request per such task; none when `lines` is 0). A task that wrote nothing
+    /// gets no section; logs that cannot be read give a section saying why.
+    pub async fn explain_with_logs(&self, arg: &str, lines: u64) -> Result<Explained> {
+        let mut explained = self.explain(arg).await?;
+        if lines == 0 {
+            return Ok(explained);
+        }
+        let explanations: Vec<&mut Explanation> = match &mut explained {
+            Explained::Service(service) => service.tasks.iter_mut().collect(),
+            Explained::Task(task) => vec![task],
+        };
+        for explanation in explanations {
+            let failing = explanation.reasons.iter().any(|reason| {
+                matches!(
+                    reason,
+                    Reason::Failed { .. } | Reason::Rejected { .. } | Reason::RestartLoop { .. }
+                )
+            });
+            if !failing {
+                continue;
+            }
+            let target = swarm_transport::logs::LogTarget::Task(explanation.task_id.clone());
+            let options = swarm_transport::logs::LogOptions::new().tail(lines);
+            let text = match self.transport().logs(&target, &options).await {
+                Ok(stream) => {
+                    use futures::StreamExt;
+                    let items: Vec<_> = stream.collect().await;
+                    let mut text = Vec::new();
+                    for item in items {
+                        match item {
+                            Ok(line) => text.push(line.text().into_owned()),
+                            Err(err) => text.push(format!("(the logs ended with an error: {err})")),
+                        }
+                    }
+                    text
+                }
+                Err(err) => vec![format!("(cannot read the logs: {err})")],
+            };
+            if !text.is_empty() {
+                explanation.sections.push(Section {
+                    title: format!("last {lines} log lines"),
+                    lines: text,
+                });
+            }
+        }
+        Ok(explained)
+    }
+}
+
 /// Explains one task. `history` holds the tasks of the same slot (the task itself may be in
 /// it), for the restart-loop check; `service_name` names the task.
 pub fn explain_task(
