@@ -146,7 +146,7 @@ pub fn classify(error: &anyhow::Error) -> ExitCode {
 fn classify_transport(error: &TransportError) -> ExitCode {
     if error.is_connection() {
         ExitCode::Unavailable
-    } else if matches!(error, TransportError::Config { .. }) {
+    } else if error.is_config() {
         ExitCode::Usage
     } else {
         ExitCode::Failure

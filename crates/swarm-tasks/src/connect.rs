@@ -43,29 +43,9 @@ pub(crate) fn transport(
 
 #[cfg(feature = "http")]
 fn http(builder: &ClientBuilder, resolved: &ResolvedEndpoint) -> Result<Arc<dyn Transport>> {
-    use swarm_transport::{HttpTransport, TlsConfig};
+    use swarm_transport::HttpTransport;
 
-    if resolved.host.starts_with("ssh://") {
-        return Err(crate::Error::Config {
-            message: format!(
-                "{} needs the docker CLI's ssh helper: use the CLI transport (--transport cli or auto)",
-                resolved.host
-            ),
-        });
-    }
-    let mut http = HttpTransport::builder()
-        .host(resolved.host.clone())
-        .api_version(resolved.api_version.clone());
-    // TLS only means something over TCP; docker ignores DOCKER_TLS_VERIFY for sockets too.
-    let over_tcp = resolved.host.starts_with("tcp://") || resolved.host.starts_with("https://");
-    if let (Some(tls), true) = (&resolved.tls, over_tcp) {
-        http = http.tls(TlsConfig {
-            ca: tls.ca.clone(),
-            cert: tls.cert.clone(),
-            key: tls.key.clone(),
-            verify: tls.verify,
-        });
-    }
+    let mut http = HttpTransport::builder().endpoint(resolved);
     if let Some(timeout) = builder.timeout {
         http = http.connect_timeout(timeout).request_timeout(timeout);
     }

@@ -2,9 +2,7 @@
 //!
 //! Everything a transport reports is wrapped unchanged in [`Error::Transport`]; the facade
 //! adds what only it can get wrong: arguments of `service ps` / `node ps` that name no object
-//! or too many, and a docker configuration (context store, `config.json`) it cannot use.
-
-use std::path::PathBuf;
+//! or too many, and a transport it cannot build.
 
 use swarm_transport::ObjectKind;
 
@@ -48,22 +46,13 @@ pub enum Error {
         /// The endpoint asked.
         endpoint: String,
     },
-    /// The client configuration is invalid (conflicting options, unknown context, a host
-    /// scheme no transport handles ...).
+    /// The client configuration is invalid (a host scheme no transport handles, a transport
+    /// left out at compile time ...). Problems of the docker environment itself are
+    /// [`transport::Error::Endpoint`](swarm_transport::Error::Endpoint).
     #[error("invalid configuration: {message}")]
     Config {
         /// What is wrong and what to do about it.
         message: String,
-    },
-    /// A docker configuration file (`config.json`, a context's `meta.json`) could not be read
-    /// or parsed.
-    #[error("cannot read docker configuration file {}", path.display())]
-    ConfigFile {
-        /// The file.
-        path: PathBuf,
-        /// Why it could not be used.
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
     /// A wait ended before any poll completed (the deadline passed during the first poll).
     #[error("no poll of the wait completed within {}", crate::monitor::format_duration(*after))]
@@ -102,6 +91,12 @@ pub enum Error {
     },
 }
 
+impl From<swarm_transport::endpoint::EndpointError> for Error {
+    fn from(error: swarm_transport::endpoint::EndpointError) -> Self {
+        Self::Transport(error.into())
+    }
+}
+
 impl Error {
     /// True when something named by the caller does not exist: an unknown task, service or
     /// node (from the transport or from argument resolution).
@@ -131,12 +126,11 @@ impl Error {
 
     /// True for configuration problems: fix the host, context or config file and retry.
     pub fn is_config(&self) -> bool {
-        matches!(
-            self,
-            Self::Config { .. }
-                | Self::ConfigFile { .. }
-                | Self::Transport(swarm_transport::Error::Config { .. })
-        )
+        match self {
+            Self::Config { .. } => true,
+            Self::Transport(error) => error.is_config(),
+            _ => false,
+        }
     }
 
     /// The endpoint the error is about, when it names one.

@@ -86,3 +86,31 @@ async fn unix_socket_host() {
     let client = Client::builder().environment(env).build().unwrap();
     assert_eq!(web_rows(&client).await.len(), 5);
 }
+
+#[test]
+fn tls_verify_without_certificates_is_refused_for_every_transport() {
+    use swarm_tasks::endpoint::EndpointError;
+    use swarm_tasks::transport::Error as TransportError;
+    let empty = tempfile::tempdir().unwrap();
+    let env = DockerEnv::default()
+        .with_var("DOCKER_HOST", "tcp://127.0.0.1:2376")
+        .with_var("DOCKER_TLS_VERIFY", "1")
+        .with_var("DOCKER_CERT_PATH", empty.path().to_string_lossy());
+    for kind in [TransportKind::Auto, TransportKind::Http, TransportKind::Cli] {
+        let error = Client::builder()
+            .environment(env.clone())
+            .transport(kind)
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(
+                error.as_transport(),
+                Some(TransportError::Endpoint(
+                    EndpointError::TlsCertificatesMissing { ca: Some(_) }
+                ))
+            ),
+            "{kind:?}: {error:?}"
+        );
+        assert!(error.is_config(), "{error}");
+    }
+}

@@ -256,6 +256,10 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// The docker environment names no usable endpoint (conflicting options, an unknown
+    /// context, an unreadable config file, `DOCKER_TLS_VERIFY` without certificates ...).
+    #[error(transparent)]
+    Endpoint(#[from] crate::endpoint::EndpointError),
     /// A response body was larger than the transport's limit (HTTP `max_body_size`).
     #[error(
         "the answer of {endpoint} is larger than the {limit}-byte limit: narrow the query with a filter or raise the limit"
@@ -326,6 +330,12 @@ impl Error {
                 | Self::Timeout { .. }
                 | Self::CliTimeout { .. }
         )
+    }
+
+    /// True for configuration problems ([`Error::Config`], [`Error::Endpoint`]): fix the
+    /// host, context, environment or config file and retry.
+    pub fn is_config(&self) -> bool {
+        matches!(self, Self::Config { .. } | Self::Endpoint(_))
     }
 
     /// The endpoint the error is about, when it names one.

@@ -16,6 +16,7 @@
 
 #[cfg(feature = "cli")]
 mod cli;
+pub mod endpoint;
 mod error;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
@@ -25,6 +26,7 @@ pub mod logs;
 mod redact;
 mod replay;
 pub mod snapshot;
+mod tls;
 mod version;
 
 #[cfg(feature = "cli")]
@@ -32,12 +34,13 @@ mod version;
 pub use cli::{CliConnection, CliTransport, CliTransportBuilder};
 pub use error::{Error, NotManagerReason, ObjectKind, Result};
 #[cfg(feature = "http")]
-pub use http::{HttpTransport, HttpTransportBuilder, TlsConfig};
+pub use http::{HttpTransport, HttpTransportBuilder};
 pub use info::{InspectOutcome, SwarmState, SystemInfo};
 pub use logs::{LogLine, LogOptions, LogSource, LogStream, LogTarget};
 pub use redact::REDACTED;
 pub use replay::ReplayTransport;
 pub use snapshot::{RecordedLine, Snapshot, SnapshotInfo};
+pub use tls::TlsConfig;
 pub use version::{ApiVersion, MAX_API_VERSION, MIN_API_VERSION};
 
 use async_trait::async_trait;

@@ -1,8 +1,11 @@
 //! HttpTransport over real TLS with client certificates, against `openssl s_server`: the
-//! certificates of a `DOCKER_CERT_PATH` folder work, a server from another CA is refused
-//! (verification is on by default), and only an explicit `verify: false` accepts it.
+//! certificates of a `DOCKER_CERT_PATH` folder work (given directly or through the docker
+//! environment), a server from another CA or with a certificate for another host is refused
+//! with a TLS error (verification is on by default), only an explicit `verify: false`
+//! accepts it, and `DOCKER_TLS_VERIFY` without certificates is refused before connecting.
 //!
-//! Needs the `openssl` binary; without it the test says so loudly and checks only that.
+//! Needs the `openssl` binary (`swarm_testkit::require`: skipped outside CI, a failure under
+//! `CI=true`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
@@ -10,6 +13,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
+use swarm_transport::endpoint::{DockerEnv, EndpointError, EndpointOptions, resolve_endpoint};
 use swarm_transport::{Error, HttpTransport, TlsConfig, Transport};
 
 fn openssl(dir: &Path, args: &[&str]) {
@@ -101,14 +105,15 @@ struct TlsServer {
 }
 
 impl TlsServer {
-    fn start(dir: &Path) -> Self {
+    /// Serves with the `<cert>-cert.pem` / `<cert>-key.pem` pair of `dir`.
+    fn start(dir: &Path, cert: &str) -> Self {
         let www = dir.join("www");
         let mut child = Command::new("openssl")
             .args(["s_server", "-accept", "127.0.0.1:0", "-WWW", "-Verify", "1"])
             .arg("-cert")
-            .arg(dir.join("server-cert.pem"))
+            .arg(dir.join(format!("{cert}-cert.pem")))
             .arg("-key")
-            .arg(dir.join("server-key.pem"))
+            .arg(dir.join(format!("{cert}-key.pem")))
             .arg("-CAfile")
             .arg(dir.join("good-ca.pem"))
             .current_dir(&www)
@@ -157,6 +162,12 @@ async fn tls_with_client_certificates_verifies_the_server() {
         "server",
         "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
     );
+    make_cert(
+        dir,
+        "good",
+        "elsewhere",
+        "subjectAltName=DNS:docker.elsewhere.example\nextendedKeyUsage=serverAuth\n",
+    );
     make_cert(dir, "good", "client", "extendedKeyUsage=clientAuth\n");
     std::fs::create_dir_all(dir.join("www/v1.41")).unwrap();
     std::fs::write(dir.join("www/_ping"), "OK").unwrap();
@@ -171,7 +182,7 @@ async fn tls_with_client_certificates_verifies_the_server() {
     std::fs::copy(dir.join("client-cert.pem"), certs.join("cert.pem")).unwrap();
     std::fs::copy(dir.join("client-key.pem"), certs.join("key.pem")).unwrap();
 
-    let server = TlsServer::start(dir);
+    let server = TlsServer::start(dir, "server");
     let host = format!("tcp://127.0.0.1:{}", server.port);
 
     let docker = HttpTransport::builder()
@@ -196,6 +207,51 @@ async fn tls_with_client_certificates_verifies_the_server() {
         matches!(err, Error::Tls { .. }),
         "a server from another CA is refused: {err:?}"
     );
+    let text = chain(&err);
+    assert!(text.contains(&host), "names the endpoint: {text}");
+    assert!(text.contains("UnknownIssuer"), "says why: {text}");
+
+    // A certificate of the right CA for another host name.
+    let elsewhere = TlsServer::start(dir, "elsewhere");
+    let elsewhere_host = format!("tcp://127.0.0.1:{}", elsewhere.port);
+    let err = HttpTransport::builder()
+        .host(&elsewhere_host)
+        .tls(TlsConfig::from_dir(&certs))
+        .build()
+        .unwrap()
+        .list_nodes()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Tls { .. }),
+        "a certificate for another host is refused: {err:?}"
+    );
+    let text = chain(&err);
+    assert!(
+        text.contains("not valid for name \"127.0.0.1\""),
+        "says why: {text}"
+    );
+
+    // The same folder through the docker environment: DOCKER_TLS_VERIFY + DOCKER_CERT_PATH.
+    let env = DockerEnv::default()
+        .with_var("DOCKER_HOST", &host)
+        .with_var("DOCKER_TLS_VERIFY", "1")
+        .with_var("DOCKER_CERT_PATH", certs.to_string_lossy());
+    let resolved = resolve_endpoint(&EndpointOptions::default(), &env).unwrap();
+    let from_env = HttpTransport::builder()
+        .endpoint(&resolved)
+        .build()
+        .unwrap();
+    assert!(from_env.list_nodes().await.unwrap().is_empty());
+    // ... and with a folder holding no certificates, refused before any connection.
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let env = env.with_var("DOCKER_CERT_PATH", empty.to_string_lossy());
+    let err = resolve_endpoint(&EndpointOptions::default(), &env).unwrap_err();
+    assert!(
+        matches!(&err, EndpointError::TlsCertificatesMissing { ca: Some(ca) } if *ca == empty.join("ca.pem")),
+        "{err:?}"
+    );
 
     let lax = HttpTransport::builder()
         .host(&host)
@@ -209,4 +265,16 @@ async fn tls_with_client_certificates_verifies_the_server() {
         lax.list_nodes().await.unwrap().is_empty(),
         "verify: false is the explicit opt-out"
     );
+}
+
+/// The error and its causes on one line, as the CLI prints them.
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

@@ -67,11 +67,8 @@ impl Invocation {
     /// Without `-H` or `--context`, docker reads `DOCKER_HOST`, then `DOCKER_CONTEXT`, from
     /// the environment the child inherits; the description says which applies.
     pub(crate) fn endpoint(&self) -> String {
-        let env = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
-        self.describe(
-            env("DOCKER_HOST").as_deref(),
-            env("DOCKER_CONTEXT").as_deref(),
-        )
+        let env = crate::endpoint::DockerEnv::from_process();
+        self.describe(env.var("DOCKER_HOST"), env.var("DOCKER_CONTEXT"))
     }
 
     fn describe(&self, docker_host: Option<&str>, docker_context: Option<&str>) -> String {

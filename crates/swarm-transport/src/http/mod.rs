@@ -7,8 +7,8 @@
 //! typed [`Error`] (see `errors.rs` and docs/transports.md).
 
 mod api;
-mod endpoint;
 mod errors;
+mod host;
 mod logs;
 mod tls;
 
@@ -21,13 +21,15 @@ use reqwest::Url;
 use serde::de::DeserializeOwned;
 use tokio::sync::OnceCell;
 
-pub use endpoint::{DEFAULT_HOST, DEFAULT_SOCKET};
-pub use tls::TlsConfig;
+pub use crate::endpoint::DEFAULT_HOST;
+pub use crate::tls::TlsConfig;
+pub use host::DEFAULT_SOCKET;
 
+use crate::endpoint::{DockerEnv, EndpointOptions, ResolvedEndpoint, resolve_endpoint};
 use crate::error::{Error, Result};
 use crate::version::ApiVersion;
-use endpoint::Target;
 use errors::Lookup;
+use host::Target;
 
 /// Default limit for establishing a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -137,7 +139,7 @@ impl HttpTransportBuilder {
     /// Checks the settings, loads TLS files and builds the client. No request is sent.
     pub fn build(self) -> Result<HttpTransport> {
         let mut target =
-            endpoint::parse_host(self.host.as_deref().unwrap_or(""), self.tls.is_some())?;
+            host::parse_host(self.host.as_deref().unwrap_or(""), self.tls.is_some())?;
         if let Some(display) = self.display {
             target.display = display;
         }
@@ -185,18 +187,15 @@ impl HttpTransportBuilder {
         })
     }
 
-    /// A builder from `DOCKER_HOST`, `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH` and
-    /// `DOCKER_API_VERSION` read through `lookup`.
-    fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let settings = endpoint::env_settings(lookup)?;
-        let mut builder = Self::default().api_version(settings.api_version);
-        if let Some(host) = settings.host {
-            builder = builder.host(host);
-        }
-        if let Some(dir) = settings.tls_dir {
-            builder = builder.tls(TlsConfig::from_dir(dir));
-        }
-        Ok(builder)
+    /// The settings of a resolved docker environment (see [`crate::endpoint`]): its host,
+    /// its pinned API version and its TLS settings. TLS applies to every host, as for
+    /// `docker` (HTTPS through a unix socket too), so a plain `http://` host with TLS
+    /// configured fails in [`build`](Self::build) instead of dropping TLS.
+    pub fn endpoint(mut self, resolved: &ResolvedEndpoint) -> Self {
+        self.host = Some(resolved.host.clone());
+        self.api_version.clone_from(&resolved.api_version);
+        self.tls.clone_from(&resolved.tls);
+        self
     }
 }
 
@@ -281,12 +280,14 @@ impl HttpTransport {
         HttpTransportBuilder::default()
     }
 
-    /// A transport configured like `docker` from the environment: `DOCKER_HOST` (default
-    /// `unix:///var/run/docker.sock`), `DOCKER_TLS_VERIFY` (any non-empty value turns TLS on
-    /// with verification, using `ca.pem`, `cert.pem`, `key.pem` from `DOCKER_CERT_PATH`,
-    /// default `~/.docker`) and `DOCKER_API_VERSION` (pins the version).
+    /// A transport for the daemon `docker` would use here, with its TLS settings and pinned
+    /// API version: [`resolve_endpoint`] over the process's environment (`DOCKER_HOST`,
+    /// `DOCKER_CONTEXT`, the current context, `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH`,
+    /// `DOCKER_API_VERSION`), then [`HttpTransportBuilder::endpoint`]. `DOCKER_TLS_VERIFY`
+    /// without a CA certificate is [`Error::Endpoint`], never a connection without TLS.
     pub fn from_env() -> Result<Self> {
-        HttpTransportBuilder::from_lookup(|name| std::env::var(name).ok())?.build()
+        let resolved = resolve_endpoint(&EndpointOptions::default(), &DockerEnv::from_process())?;
+        Self::builder().endpoint(&resolved).build()
     }
 
     /// How many responses this transport (and its clones) received so far.
@@ -505,17 +506,7 @@ fn request_label(url: &Url) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
-
-    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        move |name| map.get(name).cloned()
-    }
 
     #[test]
     fn urls_are_versioned_and_encoded() {
@@ -574,31 +565,40 @@ mod tests {
     }
 
     #[test]
-    fn environment_builds_like_docker() {
-        let builder = HttpTransportBuilder::from_lookup(lookup(&[
-            ("DOCKER_HOST", "tcp://10.0.0.1:2376"),
-            ("DOCKER_TLS_VERIFY", "1"),
-            ("DOCKER_CERT_PATH", "/nonexistent/certs"),
-            ("DOCKER_API_VERSION", "1.40"),
-        ]))
-        .unwrap();
+    fn resolved_environment_sets_host_version_and_tls() {
+        let certs = tempfile::tempdir().unwrap();
+        std::fs::write(certs.path().join("ca.pem"), "not a certificate").unwrap();
+        let env = DockerEnv::default()
+            .with_var("DOCKER_HOST", "tcp://10.0.0.1:2376")
+            .with_var("DOCKER_TLS_VERIFY", "1")
+            .with_var("DOCKER_CERT_PATH", certs.path().to_string_lossy())
+            .with_var("DOCKER_API_VERSION", "1.40");
+        let resolved = resolve_endpoint(&EndpointOptions::default(), &env).unwrap();
+        let builder = HttpTransport::builder().endpoint(&resolved);
         assert_eq!(builder.host.as_deref(), Some("tcp://10.0.0.1:2376"));
-        assert_eq!(builder.tls, Some(TlsConfig::from_dir("/nonexistent/certs")));
+        assert_eq!(builder.api_version.as_deref(), Some("1.40"));
+        assert_eq!(builder.tls, resolved.tls);
         assert!(
             builder.tls.as_ref().is_some_and(|tls| tls.verify),
-            "verification is on by default"
+            "verification is on"
         );
-        assert_eq!(builder.api_version.as_deref(), Some("1.40"));
+        // The TLS files are loaded at build: a bad CA file is a TLS error, not plain HTTP.
         let err = builder.build().unwrap_err();
-        assert!(
-            matches!(&err, Error::Tls { message, .. } if message.contains("/nonexistent/certs/ca.pem")),
-            "{err:?}"
-        );
-
-        let plain = HttpTransportBuilder::from_lookup(lookup(&[])).unwrap();
+        assert!(matches!(&err, Error::Tls { .. }), "{err:?}");
+        // A plain http:// host with TLS configured is refused rather than used without TLS.
+        let env = env.with_var("DOCKER_HOST", "http://10.0.0.1:2375");
+        let resolved = resolve_endpoint(&EndpointOptions::default(), &env).unwrap();
+        let err = HttpTransport::builder()
+            .endpoint(&resolved)
+            .build()
+            .unwrap_err();
+        assert!(matches!(&err, Error::Config { .. }), "{err:?}");
+        // Through a unix socket it is HTTPS too, as for docker.
+        let env = env.with_var("DOCKER_HOST", "unix:///tmp/docker.sock");
+        let resolved = resolve_endpoint(&EndpointOptions::default(), &env).unwrap();
         assert_eq!(
-            (plain.host, plain.tls, plain.api_version),
-            (None, None, None)
+            HttpTransport::builder().endpoint(&resolved).tls,
+            resolved.tls
         );
     }
 }

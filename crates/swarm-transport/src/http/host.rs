@@ -1,7 +1,7 @@
-//! Where the HTTP transport connects: `DOCKER_HOST`-style host strings and the environment.
+//! Where the HTTP transport connects: `DOCKER_HOST`-style host strings.
 //!
-//! Parsing is pure (no sockets, no process environment) so every rule is unit-tested: the
-//! environment is read through a lookup function that tests replace with a map.
+//! Parsing is pure (no sockets, no process environment) so every rule is unit-tested; the
+//! environment itself is read by [`crate::endpoint`].
 
 use std::path::{Path, PathBuf};
 
@@ -9,8 +9,8 @@ use reqwest::Url;
 
 use crate::error::{Error, Result};
 
-/// The endpoint used when no host is given, as for `docker`.
-pub const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
+use crate::endpoint::DEFAULT_HOST;
+
 /// The socket path of [`DEFAULT_HOST`].
 pub const DEFAULT_SOCKET: &str = "/var/run/docker.sock";
 /// The port of a `tcp://` host without one, plain.
@@ -96,10 +96,10 @@ pub(crate) fn parse_host(host: &str, tls: bool) -> Result<Target> {
             })
         }
         "ssh" => Err(config(format!(
-            "host {host:?}: ssh:// hosts are not supported by the HTTP transport, use the CLI transport (--transport cli)"
+            "host {host:?}: ssh:// hosts need the docker CLI's ssh connection helper, which the HTTP transport does not have"
         ))),
         other => Err(config(format!(
-            "host {host:?}: scheme {other}:// is not supported by the HTTP transport (use unix://, tcp://, http:// or https://, or the CLI transport)"
+            "host {host:?}: the HTTP transport speaks unix://, tcp://, http:// and https://, not {other}://"
         ))),
     }
 }
@@ -110,46 +110,8 @@ fn parse_url(text: &str, host: &str) -> Result<Url> {
     })
 }
 
-/// What the environment says, as `docker` reads it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct EnvSettings {
-    /// `DOCKER_HOST`, when set and non-empty.
-    pub(crate) host: Option<String>,
-    /// The certificate directory, when `DOCKER_TLS_VERIFY` is non-empty.
-    pub(crate) tls_dir: Option<PathBuf>,
-    /// `DOCKER_API_VERSION`, when set and non-empty.
-    pub(crate) api_version: Option<String>,
-}
-
-/// Reads `DOCKER_HOST`, `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH` (default `~/.docker`) and
-/// `DOCKER_API_VERSION` through `lookup`.
-pub(crate) fn env_settings(lookup: impl Fn(&str) -> Option<String>) -> Result<EnvSettings> {
-    let non_empty = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-    let tls_dir = if non_empty("DOCKER_TLS_VERIFY").is_some() {
-        let dir = match non_empty("DOCKER_CERT_PATH") {
-            Some(dir) => PathBuf::from(dir),
-            None => {
-                let home = non_empty("HOME").ok_or_else(|| Error::Config {
-                    message: "DOCKER_TLS_VERIFY is set but neither DOCKER_CERT_PATH nor HOME is: set DOCKER_CERT_PATH to the folder with ca.pem, cert.pem and key.pem".to_owned(),
-                })?;
-                Path::new(&home).join(".docker")
-            }
-        };
-        Some(dir)
-    } else {
-        None
-    };
-    Ok(EnvSettings {
-        host: non_empty("DOCKER_HOST"),
-        tls_dir,
-        api_version: non_empty("DOCKER_API_VERSION"),
-    })
-}
-
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
 
     #[test]
@@ -227,7 +189,7 @@ mod tests {
     }
 
     #[test]
-    fn other_schemes_point_at_the_cli_transport() {
+    fn other_schemes_are_config_errors() {
         for host in [
             "ssh://me@box",
             "npipe:////./pipe/docker_engine",
@@ -238,49 +200,6 @@ mod tests {
             assert!(matches!(err, Error::Config { .. }), "{host}: {err:?}");
         }
         let err = parse_host("ssh://me@box", false).unwrap_err();
-        assert!(err.to_string().contains("CLI transport"), "{err}");
-    }
-
-    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        move |name| map.get(name).cloned()
-    }
-
-    #[test]
-    fn environment_like_docker() {
-        assert_eq!(env_settings(lookup(&[])).unwrap(), EnvSettings::default());
-        let settings = env_settings(lookup(&[
-            ("DOCKER_HOST", "tcp://h:1"),
-            ("DOCKER_TLS_VERIFY", "1"),
-            ("HOME", "/home/me"),
-            ("DOCKER_API_VERSION", "1.41"),
-        ]))
-        .unwrap();
-        assert_eq!(settings.host.as_deref(), Some("tcp://h:1"));
-        assert_eq!(
-            settings.tls_dir.as_deref(),
-            Some(Path::new("/home/me/.docker"))
-        );
-        assert_eq!(settings.api_version.as_deref(), Some("1.41"));
-        let settings = env_settings(lookup(&[
-            ("DOCKER_TLS_VERIFY", "0"),
-            ("DOCKER_CERT_PATH", "/certs"),
-        ]))
-        .unwrap();
-        assert_eq!(
-            settings.tls_dir.as_deref(),
-            Some(Path::new("/certs")),
-            "any non-empty value turns TLS on"
-        );
-        let settings =
-            env_settings(lookup(&[("DOCKER_TLS_VERIFY", ""), ("DOCKER_HOST", "")])).unwrap();
-        assert_eq!(settings, EnvSettings::default());
-        assert!(matches!(
-            env_settings(lookup(&[("DOCKER_TLS_VERIFY", "1")])),
-            Err(Error::Config { .. })
-        ));
+        assert!(err.to_string().contains("ssh connection helper"), "{err}");
     }
 }

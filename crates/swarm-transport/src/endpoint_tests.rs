@@ -74,12 +74,13 @@ fn host_and_context_options_conflict() {
     )
     .unwrap_err();
     assert!(
-        error
-            .to_string()
-            .contains("cannot specify both --host and --context"),
+        matches!(&error, EndpointError::HostAndContext { host, context } if host == "tcp://x:1" && context == "prod"),
         "{error}"
     );
-    assert!(error.is_config());
+    assert_eq!(
+        error.to_string(),
+        "conflicting options: both a host (tcp://x:1) and a context (prod) were given"
+    );
 }
 
 #[test]
@@ -189,43 +190,128 @@ fn unknown_context_and_broken_files_are_errors() {
     let env = env_with_config(dir.path());
     let error = resolve_endpoint(&options(None, Some("nope")), &env).unwrap_err();
     assert!(
-        error
-            .to_string()
-            .contains("context \"nope\" does not exist"),
+        matches!(&error, EndpointError::NoSuchContext { name, config_dir } if name == "nope" && config_dir == dir.path()),
         "{error}"
     );
     fs::write(dir.path().join("config.json"), "{not json").unwrap();
     let error = resolve_endpoint(&EndpointOptions::default(), &env).unwrap_err();
-    assert!(matches!(error, Error::ConfigFile { .. }), "{error}");
+    assert!(matches!(error, EndpointError::ConfigFile { .. }), "{error}");
     write_context(dir.path(), "bad", "{\"Endpoints\": 7}");
     let error = resolve_endpoint(&options(None, Some("bad")), &env).unwrap_err();
-    assert!(matches!(error, Error::ConfigFile { .. }), "{error}");
+    assert!(matches!(error, EndpointError::ConfigFile { .. }), "{error}");
     write_context(dir.path(), "nodocker", r#"{"Endpoints":{"kubernetes":{}}}"#);
     let error = resolve_endpoint(&options(None, Some("nodocker")), &env).unwrap_err();
-    assert!(error.to_string().contains("no docker endpoint"), "{error}");
+    assert!(
+        matches!(&error, EndpointError::NoDockerEndpoint { name } if name == "nodocker"),
+        "{error}"
+    );
+}
+
+/// A certificate folder with the given files (contents do not matter to the resolver).
+fn cert_dir(files: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for file in files {
+        fs::write(dir.path().join(file), "pem").unwrap();
+    }
+    dir
 }
 
 #[test]
-fn tls_verify_env_uses_cert_path_or_config_dir() {
+fn tls_verify_takes_the_files_of_the_cert_path() {
+    let certs = cert_dir(&["ca.pem", "cert.pem", "key.pem"]);
     let env = DockerEnv::default()
         .with_var("DOCKER_HOST", "tcp://h:2376")
         .with_var("DOCKER_TLS_VERIFY", "1")
-        .with_var("DOCKER_CERT_PATH", "/certs")
+        .with_var("DOCKER_CERT_PATH", certs.path().to_string_lossy())
         .with_var("DOCKER_API_VERSION", "1.41");
     let resolved = resolve_endpoint(&EndpointOptions::default(), &env).unwrap();
-    let tls = resolved.tls.unwrap();
-    assert_eq!(tls.ca, Some(PathBuf::from("/certs/ca.pem")));
-    assert!(tls.verify);
+    assert_eq!(
+        resolved.tls,
+        Some(TlsConfig::from_dir(certs.path())),
+        "ca, cert and key, verified"
+    );
     assert_eq!(resolved.api_version.as_deref(), Some("1.41"));
+}
+
+#[test]
+fn tls_verify_without_cert_path_uses_the_config_dir() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join(".docker");
+    fs::create_dir_all(&config).unwrap();
+    fs::write(config.join("ca.pem"), "pem").unwrap();
     let env = DockerEnv::default()
-        .with_var("HOME", "/home/me")
+        .with_var("HOME", home.path().to_string_lossy())
         .with_var("DOCKER_TLS_VERIFY", "1");
     let resolved = resolve_endpoint(&options(Some("tcp://h:2376"), None), &env).unwrap();
-    assert_eq!(
-        resolved.tls.unwrap().key,
-        Some(PathBuf::from("/home/me/.docker/key.pem"))
+    let tls = resolved.tls.unwrap();
+    assert_eq!(tls.ca, Some(config.join("ca.pem")));
+    // Absent client files are left out, as docker does; the server is still verified.
+    assert_eq!((tls.cert, tls.key, tls.verify), (None, None, true));
+    assert_eq!(resolved.config_dir, Some(config.clone()));
+    // DOCKER_CONFIG moves the folder, as it does for docker.
+    let other = cert_dir(&["ca.pem"]);
+    let env = env.with_var("DOCKER_CONFIG", other.path().to_string_lossy());
+    let resolved = resolve_endpoint(&options(Some("tcp://h:2376"), None), &env).unwrap();
+    assert_eq!(resolved.tls.unwrap().ca, Some(other.path().join("ca.pem")));
+}
+
+#[test]
+fn tls_verify_without_certificates_is_refused_not_dropped() {
+    // No folder known at all.
+    let env = DockerEnv::default()
+        .with_var("DOCKER_HOST", "tcp://h:2376")
+        .with_var("DOCKER_TLS_VERIFY", "1");
+    let error = resolve_endpoint(&EndpointOptions::default(), &env).unwrap_err();
+    assert!(
+        matches!(error, EndpointError::TlsCertificatesMissing { ca: None }),
+        "{error}"
     );
-    assert_eq!(resolved.config_dir, Some(PathBuf::from("/home/me/.docker")));
+    assert!(
+        error.to_string().contains("no certificate folder"),
+        "{error}"
+    );
+    // A folder without ca.pem (client files alone do not make TLS verifiable).
+    let certs = cert_dir(&["cert.pem", "key.pem"]);
+    let env = env.with_var("DOCKER_CERT_PATH", certs.path().to_string_lossy());
+    let error = resolve_endpoint(&EndpointOptions::default(), &env).unwrap_err();
+    let ca = certs.path().join("ca.pem");
+    assert!(
+        matches!(&error, EndpointError::TlsCertificatesMissing { ca: Some(path) } if *path == ca),
+        "{error}"
+    );
+    // The same for the default context, which means the environment.
+    let error = resolve_endpoint(&options(None, Some("default")), &env).unwrap_err();
+    assert!(
+        matches!(error, EndpointError::TlsCertificatesMissing { .. }),
+        "{error}"
+    );
+}
+
+#[test]
+fn any_non_empty_tls_verify_turns_tls_on() {
+    let certs = cert_dir(&["ca.pem"]);
+    for value in ["1", "0", "false"] {
+        let env = DockerEnv::default()
+            .with_var("DOCKER_TLS_VERIFY", value)
+            .with_var("DOCKER_CERT_PATH", certs.path().to_string_lossy());
+        let resolved = resolve_endpoint(&EndpointOptions::default(), &env).unwrap();
+        assert!(resolved.tls.is_some_and(|tls| tls.verify), "{value}");
+    }
+    let env = DockerEnv::default()
+        .with_var("DOCKER_TLS_VERIFY", "")
+        .with_var("DOCKER_API_VERSION", " ");
+    let resolved = resolve_endpoint(&EndpointOptions::default(), &env).unwrap();
+    assert_eq!((resolved.tls, resolved.api_version), (None, None));
+}
+
+#[test]
+fn context_without_a_config_dir_is_an_error() {
+    let env = DockerEnv::default().with_var("DOCKER_CONTEXT", "prod");
+    let error = resolve_endpoint(&EndpointOptions::default(), &env).unwrap_err();
+    assert!(
+        matches!(&error, EndpointError::NoConfigDir { name } if name == "prod"),
+        "{error}"
+    );
 }
 
 #[test]
