@@ -79,6 +79,19 @@ fn compare(engine: &FakeEngine, runs: usize, docker_available: bool) {
         ],
     }];
     if docker_available {
+        // The CLI transport: the same requests through `docker -H HOST system dial-stdio`.
+        tools.push(Tool {
+            name: "swarm-tasks (cli)",
+            program: env!("CARGO_BIN_EXE_swarm-tasks").to_owned(),
+            args: vec![
+                "-H".into(),
+                host.clone(),
+                "--transport".into(),
+                "cli".into(),
+            ],
+        });
+    }
+    if docker_available {
         tools.push(Tool {
             name: "docker",
             program: "docker".to_owned(),
@@ -94,11 +107,12 @@ fn compare(engine: &FakeEngine, runs: usize, docker_available: bool) {
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    if let [ours, docker] = &outputs[..] {
+    if let [ours, over_cli, docker] = &outputs[..] {
         compare_tables(&ours.stdout, &docker.stdout);
+        compare_tables(&over_cli.stdout, &docker.stdout);
     }
     println!(
-        "{:<12} {:>10} {:>10} {:>10}   requests per run",
+        "{:<18} {:>10} {:>10} {:>10}   requests per run",
         "command", "median", "fastest", "slowest"
     );
     for tool in &tools {
@@ -119,7 +133,7 @@ fn compare(engine: &FakeEngine, runs: usize, docker_available: bool) {
             .map(|(path, count)| format!("{path} x{count}"))
             .collect();
         println!(
-            "{:<12} {:>10} {:>10} {:>10}   {total} ({})",
+            "{:<18} {:>10} {:>10} {:>10}   {total} ({})",
             tool.name,
             millis(times[times.len() / 2]),
             millis(times[0]),
