@@ -15,6 +15,10 @@
 //! - [`Timestamp`] (nanoseconds, offsets, Go's zero time) and [`NanoDuration`].
 //! - [`Service`] and [`Node`], with what names, placement and convergence checks need.
 //! - [`TaskFilter`], the daemon's task filter keys, as filters JSON or `docker` arguments.
+//! - [`decode_list`] and [`decode_one`], which also keep each object's JSON text as the daemon
+//!   sent it ([`AsSent`], in the `sent` field of [`Task`], [`Service`] and [`Node`]), and
+//!   [`write_pretty_array`] / [`write_compact`], which print it back as sent: the typed
+//!   `Serialize` is canonical (UTC timestamps, empty values left out), the kept text is not.
 //!
 //! Keys this version does not know are kept, at any depth, in each object's `unknown` field
 //! ([`UnknownKeys`], raw JSON exactly as sent) and written back, so a newer daemon's fields
@@ -46,6 +50,7 @@ mod network;
 mod node;
 mod open_enum;
 mod resources;
+mod sent;
 mod service;
 mod spec;
 mod state;
@@ -68,6 +73,7 @@ pub use resources::{
     DiscreteGenericResource, GenericResource, Limit, NamedGenericResource, ResourceRequirements,
     Resources,
 };
+pub use sent::{AsSent, decode_list, decode_one, write_compact, write_pretty_array};
 pub use service::{
     EmptyObject, Endpoint, EndpointMode, EndpointSpec, FailureAction, JobStatus, ReplicatedJobMode,
     ReplicatedMode, Service, ServiceMode, ServiceModeSpec, ServiceSpec, ServiceStatus,

@@ -117,6 +117,24 @@ pub trait Model {
     /// assert_eq!(task.unknown_key_paths(), ["/Status/Next"]);
     /// ```
     fn unknown_key_paths(&self) -> Vec<String>;
+
+    /// Keeps the object's JSON text as received ([`decode_list`](crate::decode_list) calls
+    /// it); types without a `sent` field ignore it.
+    fn keep_sent(&mut self, _sent: crate::AsSent) {}
+
+    /// The object's JSON text as received, when it was kept.
+    fn sent(&self) -> Option<&crate::AsSent> {
+        None
+    }
+}
+
+impl<T: Model + ?Sized> Model for &T {
+    fn unknown_key_paths(&self) -> Vec<String> {
+        (**self).unknown_key_paths()
+    }
+    fn sent(&self) -> Option<&crate::AsSent> {
+        (**self).sent()
+    }
 }
 
 /// A JSON key, borrowed from the input when it has no escapes.
@@ -268,9 +286,39 @@ impl UnknownKeys {
 }
 
 /// Declares a model struct; see the module docs. Each field is
-/// `"JsonKey" => pub rust_name: Type,` (with `| "OtherKey"` for names also read).
+/// `"JsonKey" => pub rust_name: Type,` (with `| "OtherKey"` for names also read). A first
+/// attribute `#[as_sent]` adds the `sent` field (the object's text as received, kept by
+/// [`decode_list`](crate::decode_list)), for the objects a list or an inspect returns.
 macro_rules! model {
     (
+        #[as_sent]
+        $(#[$meta:meta])*
+        pub struct $name:ident { $($body:tt)* }
+    ) => {
+        $crate::model::model!(@struct [
+            /// The object's JSON text as the daemon sent it, when it was read with
+            /// [`decode_list`](crate::decode_list) or [`decode_one`](crate::decode_one);
+            /// `None` when built by hand or read another way. Not compared, not serialized:
+            /// set it to `None` after changing a field, so nothing prints stale text.
+            #[cfg_attr(feature = "schema", serde(skip))]
+            pub sent: Option<$crate::AsSent>,
+        ] [sent] $(#[$meta])* pub struct $name { $($body)* });
+
+        impl $name {
+            /// The object's JSON text exactly as the daemon sent it, if it was kept.
+            pub fn as_sent(&self) -> Option<&str> {
+                self.sent.as_ref().map($crate::AsSent::as_str)
+            }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident { $($body:tt)* }
+    ) => {
+        $crate::model::model!(@struct [] [] $(#[$meta])* pub struct $name { $($body)* });
+    };
+    (
+        @struct [$($extra:tt)*] [$($sent:ident)?]
         $(#[$meta:meta])*
         pub struct $name:ident {
             $(
@@ -280,8 +328,10 @@ macro_rules! model {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Default, PartialEq)]
+        #[derive(Debug, Clone, Default)]
         #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+        // `PartialEq` compares the same fields a derived `Hash` hashes (all but `sent`).
+        #[allow(clippy::derived_hash_with_manual_eq)]
         pub struct $name {
             $(
                 $(#[$fmeta])*
@@ -294,6 +344,13 @@ macro_rules! model {
             /// Keys of this object that this version does not know, kept as sent.
             #[cfg_attr(feature = "schema", serde(skip))]
             pub unknown: $crate::UnknownKeys,
+            $($extra)*
+        }
+
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                $( self.$field == other.$field && )* self.unknown == other.unknown
+            }
         }
 
         impl $crate::Model for $name {
@@ -302,6 +359,14 @@ macro_rules! model {
                 $crate::model::Field::collect_unknown(self, &mut String::new(), &mut out);
                 out
             }
+            $(
+                fn keep_sent(&mut self, sent: $crate::AsSent) {
+                    self.$sent = Some(sent);
+                }
+                fn sent(&self) -> Option<&$crate::AsSent> {
+                    self.$sent.as_ref()
+                }
+            )?
         }
 
         impl $crate::model::Field for $name {

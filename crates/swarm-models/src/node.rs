@@ -11,6 +11,7 @@ use crate::task::ObjectVersion;
 use crate::time::Timestamp;
 
 model! {
+    #[as_sent]
     /// A swarm node.
     ///
     /// ```

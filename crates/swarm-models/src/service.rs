@@ -11,6 +11,7 @@ use crate::task::{ObjectVersion, PortConfig};
 use crate::time::{NanoDuration, Timestamp};
 
 model! {
+    #[as_sent]
     /// A swarm service.
     ///
     /// ```

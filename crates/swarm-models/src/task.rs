@@ -13,6 +13,7 @@ use crate::state::TaskState;
 use crate::time::Timestamp;
 
 model! {
+    #[as_sent]
     /// One task: a single instance of a service's task template, placed (or waiting to be placed)
     /// on one node.
     ///

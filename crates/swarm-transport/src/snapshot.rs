@@ -6,13 +6,15 @@
 //! `logs.json` (the last lines of each task, a JSON array of [`RecordedLine`]s).
 //! [`Snapshot::read`] and [`Snapshot::write`] use the same format, so a written snapshot reads
 //! back equal, and `docker inspect` output can be dropped in by hand.
+//! Objects read from a daemon are written as it sent them (their kept text, re-indented), so
+//! a snapshot holds the same keys, values and timestamp spellings as the daemon's answers.
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
-use swarm_models::{Node, Service, Task};
+use swarm_models::{Model, Node, Service, Task, decode_list, write_pretty_array};
 
 use crate::error::{Error, Result};
 use crate::info::{SwarmState, SystemInfo};
@@ -208,9 +210,9 @@ impl Snapshot {
             None
         };
         Ok(Self {
-            tasks: read_json(&dir.join(TASKS_FILE))?,
-            services: read_json(&dir.join(SERVICES_FILE))?,
-            nodes: read_json(&dir.join(NODES_FILE))?,
+            tasks: read_list(&dir.join(TASKS_FILE))?,
+            services: read_list(&dir.join(SERVICES_FILE))?,
+            nodes: read_list(&dir.join(NODES_FILE))?,
             info: SnapshotInfo::from_json(&info, version.as_ref()),
             logs: if dir.join(LOGS_FILE).exists() {
                 read_json(&dir.join(LOGS_FILE))?
@@ -225,9 +227,9 @@ impl Snapshot {
     pub fn write(&self, dir: impl AsRef<Path>) -> Result<()> {
         let dir = dir.as_ref();
         std::fs::create_dir_all(dir).map_err(|err| snapshot_error(dir.to_path_buf(), err))?;
-        write_json(&dir.join(TASKS_FILE), &self.tasks)?;
-        write_json(&dir.join(SERVICES_FILE), &self.services)?;
-        write_json(&dir.join(NODES_FILE), &self.nodes)?;
+        write_list(&dir.join(TASKS_FILE), &self.tasks)?;
+        write_list(&dir.join(SERVICES_FILE), &self.services)?;
+        write_list(&dir.join(NODES_FILE), &self.nodes)?;
         write_json(&dir.join(INFO_FILE), &self.info.info_json())?;
         if let Some(version) = self.info.version_json() {
             write_json(&dir.join(VERSION_FILE), &version)?;
@@ -249,6 +251,21 @@ fn snapshot_error(path: PathBuf, source: impl std::error::Error + Send + Sync + 
 fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T> {
     let bytes = std::fs::read(path).map_err(|err| snapshot_error(path.to_path_buf(), err))?;
     serde_json::from_slice(&bytes).map_err(|err| snapshot_error(path.to_path_buf(), err))
+}
+
+/// Reads a list of objects, keeping each one's text as it is in the file.
+fn read_list<T: DeserializeOwned + Model>(path: &Path) -> Result<Vec<T>> {
+    let bytes = std::fs::read(path).map_err(|err| snapshot_error(path.to_path_buf(), err))?;
+    decode_list(&bytes).map_err(|err| snapshot_error(path.to_path_buf(), err))
+}
+
+/// Writes a list of objects, each as the daemon sent it when its text was kept.
+fn write_list<T: Serialize + Model>(path: &Path, items: &[T]) -> Result<()> {
+    let mut bytes = Vec::new();
+    write_pretty_array(items, b"  ", &mut bytes)
+        .map_err(|err| snapshot_error(path.to_path_buf(), err))?;
+    bytes.push(b'\n');
+    std::fs::write(path, bytes).map_err(|err| snapshot_error(path.to_path_buf(), err))
 }
 
 fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<()> {

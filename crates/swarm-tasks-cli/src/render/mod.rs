@@ -30,7 +30,7 @@ use std::io::{self, Write};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use swarm_tasks::TaskRow;
-use swarm_tasks::models::Task;
+use swarm_tasks::models::{Model, Task};
 
 use crate::format::Format;
 use crate::template::{Data, Fields, Template, TemplateError};
@@ -93,7 +93,7 @@ pub fn write_rows(
         }
         Format::Inspect => {
             let tasks: Vec<&Task> = rows.iter().map(|row| &row.task).collect();
-            write_array(out, &tasks)?;
+            write_tasks_array(out, &tasks)?;
         }
         Format::Template(template) => {
             let data = rows.iter().map(|row| {
@@ -157,9 +157,12 @@ pub fn write_tasks(
 ) -> Result<(), RenderError> {
     match format {
         Format::Json => {
+            let mut line = Vec::new();
             for task in tasks {
-                serde_json::to_writer(&mut *out, task).map_err(io::Error::from)?;
-                out.write_all(b"\n")?;
+                line.clear();
+                swarm_tasks::models::write_compact(task, &mut line).map_err(io::Error::from)?;
+                line.push(b'\n');
+                out.write_all(&line)?;
             }
         }
         Format::Template(template) => {
@@ -169,9 +172,18 @@ pub fn write_tasks(
             }
             write_template(out, template, values.into_iter(), Fields::Open)?;
         }
-        Format::Inspect | Format::Table => write_array(out, tasks)?,
+        Format::Inspect | Format::Table => write_tasks_array(out, tasks)?,
     }
     Ok(())
+}
+
+/// The tasks as one JSON array indented by 4 spaces, then a newline, as `docker inspect`
+/// prints: each task as the daemon sent it (re-indented) when its text was kept.
+pub fn write_tasks_array<T: Model + Serialize>(out: &mut dyn Write, tasks: &[T]) -> io::Result<()> {
+    let mut bytes = Vec::new();
+    swarm_tasks::models::write_pretty_array(tasks, b"    ", &mut bytes).map_err(io::Error::from)?;
+    bytes.push(b'\n');
+    out.write_all(&bytes)
 }
 
 /// One JSON array indented by 4 spaces, then a newline, as `docker inspect` prints.

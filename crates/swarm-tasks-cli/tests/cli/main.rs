@@ -8,6 +8,8 @@
 #[macro_use]
 mod util;
 
+/// `inspect`, `--format inspect`/`json` and `snapshot` print objects as the daemon sent them.
+mod as_sent;
 /// Every bad input gets one line on stderr and exit 2, never a panic.
 mod bad_input;
 /// `ui` in a real headless Chromium.

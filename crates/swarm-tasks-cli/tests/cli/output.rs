@@ -82,7 +82,7 @@ clitest!(inspect_format_is_lossless_and_in_row_order, |dir| {
     let json = replay(dir, &["service", "ps", "web", "--format", "inspect"]);
     let text = json.ok();
     assert!(
-        text.starts_with("[\n    {\n        \"ID\": "),
+        text.starts_with("[\n    {\n        \""),
         "4-space indent like docker inspect"
     );
     assert_snapshot!(text);

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use serde::de::DeserializeOwned;
-use swarm_models::Task;
+use swarm_models::{Model, Task};
 
 use super::stderr::{ErrorContext, classify, object_failure};
 use crate::error::{Error, ObjectKind, Result};
@@ -26,12 +26,12 @@ pub(crate) struct Printed<T> {
 /// only fails itself; output that is not an array at all is a decode error.
 pub(crate) fn parse_array<T>(stdout: &[u8], command: &str) -> Result<Vec<Printed<T>>>
 where
-    T: DeserializeOwned + HasIdentity,
+    T: DeserializeOwned + HasIdentity + Model,
 {
     if stdout.iter().all(u8::is_ascii_whitespace) {
         return Ok(Vec::new());
     }
-    match serde_json::from_slice::<Vec<T>>(stdout) {
+    match swarm_models::decode_list::<T>(stdout) {
         Ok(objects) => Ok(objects
             .into_iter()
             .map(|object| Printed {

@@ -344,7 +344,7 @@ impl CliTransport {
         kind: ObjectKind,
     ) -> Result<Vec<Result<T>>>
     where
-        T: DeserializeOwned + HasIdentity + Send,
+        T: DeserializeOwned + HasIdentity + swarm_models::Model + Send,
     {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -370,7 +370,7 @@ impl CliTransport {
         kind: ObjectKind,
     ) -> Result<Vec<Result<T>>>
     where
-        T: DeserializeOwned + HasIdentity,
+        T: DeserializeOwned + HasIdentity + swarm_models::Model,
     {
         let output = self.run(&with_ids(prefix, chunk)).await?;
         let printed = match parse_array::<T>(&output.stdout, &output.command) {
@@ -399,7 +399,7 @@ impl CliTransport {
         kind: ObjectKind,
     ) -> Result<Vec<T>>
     where
-        T: DeserializeOwned + HasIdentity + Send,
+        T: DeserializeOwned + HasIdentity + swarm_models::Model + Send,
     {
         let mut objects = Vec::with_capacity(ids.len());
         for outcome in self.inspect_many::<T>(prefix, ids, kind).await? {

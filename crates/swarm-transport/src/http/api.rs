@@ -6,7 +6,7 @@
 
 use async_trait::async_trait;
 use futures::StreamExt;
-use swarm_models::{Node, Service, Task, TaskFilter};
+use swarm_models::{Node, Service, Task, TaskFilter, decode_list, decode_one};
 
 use super::HttpTransport;
 use super::errors::Lookup;
@@ -31,7 +31,7 @@ impl HttpTransport {
         if let Some(filters_json) = filters_json {
             url.query_pairs_mut().append_pair("filters", filters_json);
         }
-        self.get_json(url, None).await
+        self.get_decoded(url, None, decode_list).await
     }
 }
 
@@ -99,8 +99,12 @@ impl Transport for HttpTransport {
             });
         }
         let version = self.negotiated().await?.version;
-        self.get_json(self.url(Some(version), &["tasks", id]), Some(lookup))
-            .await
+        self.get_decoded(
+            self.url(Some(version), &["tasks", id]),
+            Some(lookup),
+            decode_one,
+        )
+        .await
     }
 
     /// `GET /tasks/{id}` for each id, at most `inspect_concurrency` at once, outcomes in the
@@ -147,7 +151,7 @@ impl Transport for HttpTransport {
         if version >= ApiVersion::SERVICE_STATUS {
             url.query_pairs_mut().append_pair("status", "true");
         }
-        self.get_json(url, None).await
+        self.get_decoded(url, None, decode_list).await
     }
 
     /// `GET /tasks/{id}/logs` or `GET /services/{id}/logs`, decoded as the body arrives.
@@ -158,7 +162,7 @@ impl Transport for HttpTransport {
     /// `GET /nodes`.
     async fn list_nodes(&self) -> Result<Vec<Node>> {
         let version = self.negotiated().await?.version;
-        self.get_json(self.url(Some(version), &["nodes"]), None)
+        self.get_decoded(self.url(Some(version), &["nodes"]), None, decode_list)
             .await
     }
 }

@@ -378,9 +378,21 @@ impl HttpTransport {
         url: Url,
         lookup: Option<Lookup<'_>>,
     ) -> Result<T> {
+        self.get_decoded(url, lookup, |body| serde_json::from_slice(body))
+            .await
+    }
+
+    /// Sends a GET and decodes the body with `decode` (for models,
+    /// `swarm_models::decode_list` or `decode_one`, which keep each object's text as sent).
+    async fn get_decoded<T>(
+        &self,
+        url: Url,
+        lookup: Option<Lookup<'_>>,
+        decode: fn(&[u8]) -> serde_json::Result<T>,
+    ) -> Result<T> {
         let label = request_label(&url);
         let answer = self.get(url, lookup).await?;
-        serde_json::from_slice(&answer.body).map_err(|err| {
+        decode(&answer.body).map_err(|err| {
             Error::decode(
                 format!("{} {label}", self.inner.target.display),
                 &answer.body,

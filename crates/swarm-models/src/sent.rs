@@ -1,0 +1,393 @@
+//! Objects as the daemon sent them: [`AsSent`] keeps the exact JSON text of one object beside
+//! its typed value, and [`decode_list`] / [`decode_one`] read a response body keeping it.
+//!
+//! The typed value is canonical (timestamps in UTC with Go's trimmed fraction, empty values
+//! left out); the text is what `docker inspect` would print. Output that promises "the
+//! object as the daemon sent it" writes the text, re-indented with [`AsSent::write_compact`]
+//! or [`AsSent::write_pretty`], and never the typed value.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::Model;
+
+/// The JSON text of one object exactly as it was received. Cloning is cheap: the text of
+/// every object of one response is kept once and shared.
+///
+/// Two `AsSent` are equal when their texts are; the models' own `PartialEq` ignores this
+/// field, so a decoded object equals the same object built by hand.
+#[derive(Clone)]
+pub struct AsSent {
+    body: Arc<String>,
+    range: Range<usize>,
+}
+
+impl AsSent {
+    /// Keeps `text`, which must be one JSON value (as a daemon or `docker inspect` wrote it).
+    pub fn new(text: impl Into<String>) -> Self {
+        let body = text.into();
+        let range = 0..body.len();
+        Self {
+            body: Arc::new(body),
+            range,
+        }
+    }
+
+    /// The object's JSON text, as received (whitespace included).
+    pub fn as_str(&self) -> &str {
+        self.body.get(self.range.clone()).unwrap_or_default()
+    }
+
+    /// Appends the object's JSON without any whitespace between tokens.
+    ///
+    /// ```
+    /// use swarm_models::AsSent;
+    ///
+    /// let sent = AsSent::new("{ \"A\" : [1, 2.50], \"B\": \"x y\" }");
+    /// let mut out = Vec::new();
+    /// sent.write_compact(&mut out);
+    /// assert_eq!(out, br#"{"A":[1,2.50],"B":"x y"}"#);
+    /// ```
+    pub fn write_compact(&self, out: &mut Vec<u8>) {
+        reformat(self.as_str().as_bytes(), out, None, 0);
+    }
+
+    /// Appends the object's JSON indented the way `serde_json`'s pretty printer (and
+    /// `docker inspect`) lays it out: one member per line, `indent` per level, `": "` after
+    /// keys, empty objects and arrays as `{}` and `[]`. `level` is the depth the object starts
+    /// at (its first line is not indented; its inner lines are).
+    ///
+    /// ```
+    /// use swarm_models::AsSent;
+    ///
+    /// let sent = AsSent::new(r#"{"A":[1,2.50],"B":{},"C":"x\"y"}"#);
+    /// let mut out = Vec::new();
+    /// sent.write_pretty(&mut out, b"  ", 0);
+    /// let expected = "{\n  \"A\": [\n    1,\n    2.50\n  ],\n  \"B\": {},\n  \"C\": \"x\\\"y\"\n}";
+    /// assert_eq!(String::from_utf8(out).unwrap(), expected);
+    /// ```
+    pub fn write_pretty(&self, out: &mut Vec<u8>, indent: &[u8], level: usize) {
+        reformat(self.as_str().as_bytes(), out, Some(indent), level);
+    }
+}
+
+impl PartialEq for AsSent {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for AsSent {}
+
+impl fmt::Debug for AsSent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AsSent({} bytes)", self.range.len())
+    }
+}
+
+/// Appends `item` as compact JSON: its text as sent when it was kept, else its canonical
+/// serialization.
+pub fn write_compact<T: Model + Serialize>(
+    item: &T,
+    out: &mut Vec<u8>,
+) -> Result<(), serde_json::Error> {
+    match item.sent() {
+        Some(sent) => sent.write_compact(out),
+        None => serde_json::to_writer(&mut *out, item)?,
+    }
+    Ok(())
+}
+
+/// Appends `items` as one JSON array laid out like `serde_json`'s pretty printer with
+/// `indent` (as `docker inspect` prints, with four spaces): each object as sent when its
+/// text was kept, else its canonical serialization.
+///
+/// ```
+/// use swarm_models::{Task, decode_list, write_pretty_array};
+///
+/// let tasks: Vec<Task> =
+///     decode_list(br#"[{"ID":"a","CreatedAt":"2024-05-01T12:00:00.10+02:00","Labels":{}}]"#)
+///         .unwrap();
+/// let mut out = Vec::new();
+/// write_pretty_array(&tasks, b"  ", &mut out).unwrap();
+/// let expected = "[\n  {\n    \"ID\": \"a\",\n    \"CreatedAt\": \"2024-05-01T12:00:00.10+02:00\",\n    \"Labels\": {}\n  }\n]";
+/// assert_eq!(String::from_utf8(out).unwrap(), expected);
+/// ```
+pub fn write_pretty_array<T: Model + Serialize>(
+    items: &[T],
+    indent: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), serde_json::Error> {
+    if items.is_empty() {
+        out.extend_from_slice(b"[]");
+        return Ok(());
+    }
+    out.push(b'[');
+    let mut scratch = Vec::new();
+    for (idx, item) in items.iter().enumerate() {
+        if idx > 0 {
+            out.push(b',');
+        }
+        out.push(b'\n');
+        out.extend_from_slice(indent);
+        match item.sent() {
+            Some(sent) => sent.write_pretty(out, indent, 1),
+            None => {
+                scratch.clear();
+                serde_json::to_writer(&mut scratch, item)?;
+                reformat(&scratch, out, Some(indent), 1);
+            }
+        }
+    }
+    out.extend_from_slice(b"\n]");
+    Ok(())
+}
+
+/// Copies well-formed JSON `text` into `out` without its whitespace, re-indenting when
+/// `indent` is given. Strings and numbers are copied byte for byte.
+fn reformat(text: &[u8], out: &mut Vec<u8>, indent: Option<&[u8]>, mut level: usize) {
+    let newline = |out: &mut Vec<u8>, level: usize| {
+        if let Some(indent) = indent {
+            out.push(b'\n');
+            for _ in 0..level {
+                out.extend_from_slice(indent);
+            }
+        }
+    };
+    out.reserve(text.len());
+    let mut idx = 0;
+    while idx < text.len() {
+        let byte = text[idx];
+        match byte {
+            b' ' | b'\t' | b'\n' | b'\r' => idx += 1,
+            b'"' => {
+                let start = idx;
+                idx += 1;
+                while idx < text.len() {
+                    match text[idx] {
+                        b'\\' => idx += 2,
+                        b'"' => {
+                            idx += 1;
+                            break;
+                        }
+                        _ => idx += 1,
+                    }
+                }
+                out.extend_from_slice(&text[start..idx.min(text.len())]);
+            }
+            b'{' | b'[' => {
+                let close = if byte == b'{' { b'}' } else { b']' };
+                out.push(byte);
+                idx += 1;
+                while idx < text.len() && text[idx].is_ascii_whitespace() {
+                    idx += 1;
+                }
+                if text.get(idx) == Some(&close) {
+                    out.push(close);
+                    idx += 1;
+                } else {
+                    level += 1;
+                    newline(out, level);
+                }
+            }
+            b'}' | b']' => {
+                level = level.saturating_sub(1);
+                newline(out, level);
+                out.push(byte);
+                idx += 1;
+            }
+            b',' => {
+                out.push(b',');
+                newline(out, level);
+                idx += 1;
+            }
+            b':' => {
+                out.push(b':');
+                if indent.is_some() {
+                    out.push(b' ');
+                }
+                idx += 1;
+            }
+            _ => {
+                out.push(byte);
+                idx += 1;
+            }
+        }
+    }
+}
+
+/// Reads a JSON array of objects (a `GET /tasks` body, `docker inspect` output), keeping each
+/// object's text in its `AsSent` field (for the types that have one). The body is validated
+/// as UTF-8 once and shared by every object, instead of each string being checked on its own.
+///
+/// ```
+/// use swarm_models::{Task, decode_list};
+///
+/// let body = br#"[ {"ID":"a","CreatedAt":"2024-05-01T12:00:00.100+02:00"}, {"ID":"b","Labels":null} ]"#;
+/// let tasks: Vec<Task> = decode_list(body).unwrap();
+/// assert_eq!(tasks[0].as_sent(), Some(r#"{"ID":"a","CreatedAt":"2024-05-01T12:00:00.100+02:00"}"#));
+/// assert_eq!(tasks[1].as_sent(), Some(r#"{"ID":"b","Labels":null}"#));
+/// assert_eq!(tasks[1], Task { id: "b".into(), ..Task::default() });
+/// ```
+pub fn decode_list<T: DeserializeOwned + Model>(body: &[u8]) -> Result<Vec<T>, serde_json::Error> {
+    let Ok(text) = std::str::from_utf8(body) else {
+        // Not UTF-8: serde_json says where, with its usual error.
+        return serde_json::from_slice(body);
+    };
+    let shared = Arc::new(text.to_owned());
+    match split_list::<T>(&shared) {
+        Some(Ok(items)) => Ok(items),
+        // Malformed somewhere: the error of a plain parse of the whole body, which names the
+        // line and column in the body rather than in one element.
+        Some(Err(())) | None => serde_json::from_str(text),
+    }
+}
+
+/// Reads one JSON object (a `GET /tasks/{id}` body) keeping its text.
+///
+/// ```
+/// use swarm_models::{Task, decode_one};
+///
+/// let task: Task = decode_one(b"{\"ID\":\"a\",\"Status\":{}}\n").unwrap();
+/// assert_eq!(task.as_sent(), Some("{\"ID\":\"a\",\"Status\":{}}"));
+/// ```
+pub fn decode_one<T: DeserializeOwned + Model>(body: &[u8]) -> Result<T, serde_json::Error> {
+    let Ok(text) = std::str::from_utf8(body) else {
+        return serde_json::from_slice(body);
+    };
+    let mut value: T = serde_json::from_str(text)?;
+    let trimmed = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    let start = trimmed.as_ptr() as usize - text.as_ptr() as usize;
+    value.keep_sent(AsSent {
+        body: Arc::new(text.to_owned()),
+        range: start..start + trimmed.len(),
+    });
+    Ok(value)
+}
+
+/// Splits `[a, b, ...]` into typed elements in one pass, noting where each starts and ends.
+/// `None` or `Some(Err)` when the body is not such an array (the caller reports why).
+fn split_list<T: DeserializeOwned + Model>(body: &Arc<String>) -> Option<Result<Vec<T>, ()>> {
+    let text = body.as_str();
+    let bytes = text.as_bytes();
+    let skip_ws = |mut idx: usize| {
+        while idx < bytes.len() && bytes[idx].is_ascii_whitespace() {
+            idx += 1;
+        }
+        idx
+    };
+    let mut idx = skip_ws(0);
+    if bytes.get(idx) != Some(&b'[') {
+        return None;
+    }
+    idx = skip_ws(idx + 1);
+    let mut items = Vec::new();
+    if bytes.get(idx) == Some(&b']') {
+        idx += 1;
+    } else {
+        loop {
+            let rest = text.get(idx..)?;
+            let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<T>();
+            let mut item = match stream.next() {
+                Some(Ok(item)) => item,
+                _ => return Some(Err(())),
+            };
+            let end = idx + stream.byte_offset();
+            item.keep_sent(AsSent {
+                body: Arc::clone(body),
+                range: idx..end,
+            });
+            items.push(item);
+            idx = skip_ws(end);
+            match bytes.get(idx) {
+                Some(b',') => idx = skip_ws(idx + 1),
+                Some(b']') => {
+                    idx += 1;
+                    break;
+                }
+                _ => return Some(Err(())),
+            }
+        }
+    }
+    if skip_ws(idx) != bytes.len() {
+        return Some(Err(()));
+    }
+    Some(Ok(items))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests: a panic is a failure
+mod tests {
+    use super::*;
+    use crate::{Node, Service, Task};
+
+    #[test]
+    fn every_element_keeps_its_own_text() {
+        let body = b"\n[\n  {\"ID\": \"a\", \"Spec\": {\"X\": null}} ,{\"ID\":\"b\"}\n]\n";
+        let tasks: Vec<Task> = decode_list(body).unwrap();
+        assert_eq!(tasks.len(), 2);
+        assert_eq!(
+            tasks[0].as_sent(),
+            Some("{\"ID\": \"a\", \"Spec\": {\"X\": null}}")
+        );
+        assert_eq!(tasks[1].as_sent(), Some("{\"ID\":\"b\"}"));
+        let services: Vec<Service> = decode_list(b"[{\"ID\":\"s\"}]").unwrap();
+        assert_eq!(services[0].as_sent(), Some("{\"ID\":\"s\"}"));
+        let nodes: Vec<Node> = decode_list(b"[]").unwrap();
+        assert!(nodes.is_empty());
+    }
+
+    #[test]
+    fn bad_bodies_fail_like_a_plain_parse() {
+        for body in [
+            &b"[{\"ID\":\"a\"} {\"ID\":\"b\"}]"[..],
+            b"[{\"ID\":\"a\"},]",
+            b"[{\"ID\":\"a\"}] x",
+            b"{\"ID\":\"a\"}",
+            b"[{\"ID\":1}]",
+            b"[\"\xff\"]",
+            b"",
+        ] {
+            let ours = decode_list::<Task>(body).unwrap_err().to_string();
+            let plain = serde_json::from_slice::<Vec<Task>>(body)
+                .unwrap_err()
+                .to_string();
+            assert_eq!(ours, plain, "{body:?}");
+        }
+    }
+
+    #[test]
+    fn reformatting_keeps_every_token() {
+        let text =
+            r#" { "A" : [ ] , "B" : { "C" : "a \" b \\" , "D" : [ 1e3 , -0.0 , null , true ] } } "#;
+        let sent = AsSent::new(text);
+        let mut compact = Vec::new();
+        sent.write_compact(&mut compact);
+        assert_eq!(
+            String::from_utf8(compact).unwrap(),
+            r#"{"A":[],"B":{"C":"a \" b \\","D":[1e3,-0.0,null,true]}}"#
+        );
+        let mut pretty = Vec::new();
+        sent.write_pretty(&mut pretty, b"    ", 1);
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        let mut expected = Vec::new();
+        let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+        let mut ser = serde_json::Serializer::with_formatter(&mut expected, formatter);
+        serde::Serialize::serialize(&[&value], &mut ser).unwrap();
+        // serde_json's array wrapper puts the object at level 1, as write_pretty(.., 1) does.
+        let expected = String::from_utf8(expected).unwrap();
+        let inner = expected
+            .strip_prefix("[\n    ")
+            .unwrap()
+            .strip_suffix("\n]")
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(pretty).unwrap().replace("1e3", "1000.0"),
+            inner
+        );
+    }
+}
