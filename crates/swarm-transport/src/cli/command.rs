@@ -85,7 +85,8 @@ impl Invocation {
         }
     }
 
-    /// A readable command line; long id lists are shortened.
+    /// The command line as a shell would take it (each word quoted with `shlex`, so it can
+    /// be pasted); long id lists are shortened, with a `... (N more)` note at the end.
     pub(crate) fn display(&self, subcommand: &[String]) -> String {
         const SHOWN: usize = 8;
         let mut words = vec![self.program.display().to_string()];
@@ -95,10 +96,19 @@ impl Invocation {
                 .map(|arg| arg.to_string_lossy().into_owned()),
         );
         words.extend(subcommand.iter().take(SHOWN).cloned());
+        let mut line = words
+            .iter()
+            .map(|word| match shlex::try_quote(word) {
+                Ok(quoted) => quoted.into_owned(),
+                // Only a NUL byte cannot be quoted for a shell; show it escaped instead.
+                Err(_) => format!("{word:?}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
         if subcommand.len() > SHOWN {
-            words.push(format!("... ({} more)", subcommand.len() - SHOWN));
+            line.push_str(&format!(" ... ({} more)", subcommand.len() - SHOWN));
         }
-        words.join(" ")
+        line
     }
 
     /// Runs a subcommand and collects its output. Only failing to start it, or the timeout,
@@ -241,6 +251,25 @@ mod tests {
             with_ids(&["inspect", "--type", "task"], &ids),
             ["inspect", "--type", "task", "--", "-rf", "abc"]
         );
+    }
+
+    #[test]
+    fn display_can_be_pasted_into_a_shell() {
+        let inv = Invocation {
+            host: Some("ssh://me@my box".into()),
+            ..invocation()
+        };
+        let args: Vec<String> = ["service", "ps", "--filter", "label=a b", "it's \"web\""]
+            .map(str::to_owned)
+            .to_vec();
+        let shown = inv.display(&args);
+        let mut expected = vec![
+            "docker".to_owned(),
+            "-H".to_owned(),
+            "ssh://me@my box".to_owned(),
+        ];
+        expected.extend(args);
+        assert_eq!(shlex::split(&shown), Some(expected), "{shown}");
     }
 
     #[test]

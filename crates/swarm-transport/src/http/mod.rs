@@ -138,8 +138,7 @@ impl HttpTransportBuilder {
 
     /// Checks the settings, loads TLS files and builds the client. No request is sent.
     pub fn build(self) -> Result<HttpTransport> {
-        let mut target =
-            host::parse_host(self.host.as_deref().unwrap_or(""), self.tls.is_some())?;
+        let mut target = host::parse_host(self.host.as_deref().unwrap_or(""), self.tls.is_some())?;
         if let Some(display) = self.display {
             target.display = display;
         }
