@@ -27,13 +27,13 @@ pub(crate) struct Request {
 }
 
 impl Request {
-    /// The decoded value of a query parameter.
+    /// The decoded value of a query parameter (`application/x-www-form-urlencoded`, as Go's
+    /// `url.Query` reads it: `+` is a space).
     pub(crate) fn query_param(&self, name: &str) -> Option<String> {
         let query = self.query.as_deref()?;
-        query.split('&').find_map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(key) == name).then(|| percent_decode(value))
-        })
+        form_urlencoded::parse(query.as_bytes())
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.into_owned())
     }
 
     /// A boolean query parameter as the daemon reads it (`1`, `true`, `True`, ...).
@@ -120,7 +120,10 @@ pub(crate) async fn read_request<R: AsyncBufRead + Unpin>(
     };
     Ok(Some(Request {
         method: method.to_owned(),
-        path: percent_decode(path),
+        // A path decodes `%XX` only: `+` is a plus sign there, unlike in a query.
+        path: percent_encoding::percent_decode_str(path)
+            .decode_utf8_lossy()
+            .into_owned(),
         query,
         keep_alive,
     }))
@@ -234,39 +237,6 @@ pub(crate) async fn write_chunk<W: AsyncWrite + Unpin>(
     writer.write_all(b"\r\n").await
 }
 
-/// Decodes `%XX` escapes and `+` (as a space, which is how Go encodes query values).
-pub(crate) fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut position = 0;
-    while position < bytes.len() {
-        match bytes[position] {
-            b'%' if position + 3 <= bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[position + 1..position + 3]).unwrap_or("");
-                match u8::from_str_radix(hex, 16) {
-                    Ok(byte) => {
-                        decoded.push(byte);
-                        position += 3;
-                    }
-                    Err(_) => {
-                        decoded.push(b'%');
-                        position += 1;
-                    }
-                }
-            }
-            b'+' => {
-                decoded.push(b' ');
-                position += 1;
-            }
-            byte => {
-                decoded.push(byte);
-                position += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&decoded).into_owned()
-}
-
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
@@ -308,10 +278,13 @@ mod tests {
         assert!(read_request(&mut reader).await.unwrap().is_none());
     }
 
-    #[test]
-    fn percent_decoding() {
-        assert_eq!(percent_decode("a%20b+c%2"), "a b c%2");
-        assert_eq!(percent_decode("%zz"), "%zz");
+    #[tokio::test]
+    async fn plus_survives_in_paths_and_is_a_space_in_queries() {
+        let raw = b"GET /v1.41/tasks/web+1%20x%zz?filters=a+b%2Bc HTTP/1.1\r\n\r\n";
+        let mut reader = tokio::io::BufReader::new(&raw[..]);
+        let request = read_request(&mut reader).await.unwrap().unwrap();
+        assert_eq!(request.path, "/v1.41/tasks/web+1 x%zz");
+        assert_eq!(request.query_param("filters").as_deref(), Some("a b+c"));
     }
 
     #[tokio::test]
