@@ -11,6 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
+use crate::lookup::{self, LookupError};
+use crate::naming::ServiceNames;
 use crate::node::Node;
 use crate::service::Service;
 use crate::spec::Runtime;
@@ -106,28 +108,9 @@ pub enum FilterError {
         /// What is wrong with it.
         reason: String,
     },
-    /// A `service` value matched no service.
-    #[error("service {value} not found")]
-    ServiceNotFound {
-        /// The value as given.
-        value: String,
-    },
-    /// A `node` value matched no node.
-    #[error("node {value} not found")]
-    NodeNotFound {
-        /// The value as given.
-        value: String,
-    },
-    /// A `service` or `node` ID prefix matched more than one object.
-    #[error("{kind} {value} is ambiguous ({matches} matches found)")]
-    Ambiguous {
-        /// `service` or `node`.
-        kind: &'static str,
-        /// The value as given.
-        value: String,
-        /// How many objects it matched.
-        matches: usize,
-    },
+    /// A `service` or `node` value names no object, or several (see [`crate::lookup`]).
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
 }
 
 /// A task filter: a set of values per key.
@@ -253,29 +236,11 @@ impl TaskFilter {
     /// Parses the Engine API's `filters` value, in either shape the daemon accepts:
     /// `{"k":["v"]}` or `{"k":{"v":true}}`. An unknown key is an error, as on the daemon.
     pub fn from_filters_json(json: &str) -> Result<Self, FilterError> {
-        let bad = |reason: String| FilterError::BadJson { reason };
-        let raw: BTreeMap<String, serde_json::Value> =
-            serde_json::from_str(json).map_err(|err| bad(err.to_string()))?;
         let mut filter = Self::new();
-        for (key, values) in raw {
+        for (key, values) in parse_filters_json(json)? {
             let key: FilterKey = key.parse()?;
-            match values {
-                serde_json::Value::Array(items) => {
-                    for item in items {
-                        match item {
-                            serde_json::Value::String(value) => filter.insert(key, value),
-                            other => return Err(bad(format!("{key}: {other} is not a string"))),
-                        }
-                    }
-                }
-                serde_json::Value::Object(items) => {
-                    for (value, enabled) in items {
-                        if enabled == serde_json::Value::Bool(true) {
-                            filter.insert(key, value);
-                        }
-                    }
-                }
-                other => return Err(bad(format!("{key}: {other} is neither a list nor a map"))),
+            for value in values {
+                filter.insert(key, value);
             }
         }
         Ok(filter)
@@ -289,7 +254,7 @@ impl TaskFilter {
     }
 
     /// Resolves `service` and `node` values to IDs against the swarm's objects, as the
-    /// daemon does: full ID, then exact name, then unique ID prefix.
+    /// daemon does, by the rule of [`crate::lookup`] (services by name, nodes by hostname).
     pub fn resolve(
         &self,
         services: &[Service],
@@ -297,30 +262,21 @@ impl TaskFilter {
     ) -> Result<ResolvedTaskFilter, FilterError> {
         let mut service_ids = None;
         if self.values.contains_key(&FilterKey::Service) {
-            let mut ids = BTreeSet::new();
-            for value in self.values(FilterKey::Service) {
-                let candidates = services
-                    .iter()
-                    .map(|s| (s.id.as_str(), s.name().unwrap_or("")));
-                ids.insert(resolve_one("service", value, candidates)?);
-            }
+            let ids = self
+                .values(FilterKey::Service)
+                .map(|value| Ok(lookup::find(services, value)?.id.clone()))
+                .collect::<Result<_, LookupError>>()?;
             service_ids = Some(ids);
         }
         let mut node_ids = None;
         if self.values.contains_key(&FilterKey::Node) {
-            let mut ids = BTreeSet::new();
-            for value in self.values(FilterKey::Node) {
-                let candidates = nodes
-                    .iter()
-                    .map(|n| (n.id.as_str(), n.hostname().unwrap_or("")));
-                ids.insert(resolve_one("node", value, candidates)?);
-            }
+            let ids = self
+                .values(FilterKey::Node)
+                .map(|value| Ok(lookup::find(nodes, value)?.id.clone()))
+                .collect::<Result<_, LookupError>>()?;
             node_ids = Some(ids);
         }
-        let service_names = services
-            .iter()
-            .map(|s| (s.id.clone(), s.name().unwrap_or_default().to_owned()))
-            .collect();
+        let service_names = ServiceNames::new(services);
         let service_labels = services
             .iter()
             .map(|s| (s.id.clone(), s.spec.labels.clone()))
@@ -352,7 +308,7 @@ pub struct ResolvedTaskFilter {
     filter: TaskFilter,
     service_ids: Option<BTreeSet<String>>,
     node_ids: Option<BTreeSet<String>>,
-    service_names: BTreeMap<String, String>,
+    service_names: ServiceNames,
     service_labels: BTreeMap<String, BTreeMap<String, String>>,
 }
 
@@ -379,7 +335,7 @@ impl ResolvedTaskFilter {
         if !any(FilterKey::Id, &|prefix| task.id.starts_with(prefix)) {
             return false;
         }
-        let internal_name = self.internal_name(task);
+        let internal_name = self.service_names.internal_name(task);
         if !any(FilterKey::Name, &|prefix| internal_name.starts_with(prefix)) {
             return false;
         }
@@ -394,16 +350,14 @@ impl ResolvedTaskFilter {
         }) {
             return false;
         }
-        let labels = self.service_labels.get(service_id);
-        // Unlike the other keys, labels are AND'ed: the daemon matches them with
-        // `MatchKVList`, which wants every given label on the service.
-        if !filter
-            .values(FilterKey::Label)
-            .all(|label| label_matches(labels, label))
-        {
-            return false;
+        let mut wanted = filter.values(FilterKey::Label).peekable();
+        if wanted.peek().is_some() {
+            let labels = self.service_labels.get(service_id);
+            if !labels.is_some_and(|labels| labels_match(labels, wanted)) {
+                return false;
+            }
         }
-        let runtime = task_runtime(task);
+        let runtime = task.runtime();
         let mut runtimes = filter.values(FilterKey::Runtime).peekable();
         if runtimes.peek().is_none() {
             runtime == Runtime::Container
@@ -411,88 +365,67 @@ impl ResolvedTaskFilter {
             runtimes.any(|wanted| wanted == runtime.as_str())
         }
     }
-
-    /// The daemon's internal task name: the task's own name if set, else
-    /// `service.slot.taskid`, or `service.nodeid.taskid` for tasks without a slot.
-    pub fn internal_name(&self, task: &Task) -> String {
-        if let Some(name) = task.name.as_deref().filter(|name| !name.is_empty()) {
-            return name.to_owned();
-        }
-        let service_id = task.service_id.as_deref().unwrap_or("");
-        let service = self
-            .service_names
-            .get(service_id)
-            .map(String::as_str)
-            .unwrap_or(service_id);
-        match task.slot {
-            Some(slot) if slot > 0 => format!("{service}.{slot}.{}", task.id),
-            _ => format!(
-                "{service}.{}.{}",
-                task.node_id.as_deref().unwrap_or(""),
-                task.id
-            ),
-        }
-    }
 }
 
-/// The runtime of a task: its spec's `Runtime`, else which spec it carries.
-pub fn task_runtime(task: &Task) -> Runtime {
-    if let Some(runtime) = &task.spec.runtime {
-        return runtime.clone();
-    }
-    if task.spec.plugin_spec.is_some() {
-        Runtime::Plugin
-    } else if task.spec.network_attachment_spec.is_some() {
-        Runtime::Attachment
-    } else {
-        Runtime::Container
-    }
-}
-
-fn label_matches(labels: Option<&BTreeMap<String, String>>, wanted: &str) -> bool {
-    let Some(labels) = labels else {
-        return false;
-    };
-    match wanted.split_once('=') {
-        // `key=` (an empty value) asks for the key only, as on the daemon.
+/// The daemon's label rule (`MatchKVList`), for tasks (their service's labels), services
+/// and nodes alike: every wanted `key` or `key=value` must be in `labels` (several values
+/// are AND'ed, not OR'ed like other filter keys; checked on Engine 20.10), and `key=` with
+/// an empty value asks for the key only.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use swarm_models::labels_match;
+///
+/// let labels = BTreeMap::from([("tier".to_owned(), "front".to_owned())]);
+/// assert!(labels_match(&labels, ["tier=front", "tier"]));
+/// assert!(!labels_match(&labels, ["tier=front", "zone"]));
+/// ```
+pub fn labels_match<'w>(
+    labels: &BTreeMap<String, String>,
+    wanted: impl IntoIterator<Item = &'w str>,
+) -> bool {
+    wanted.into_iter().all(|label| match label.split_once('=') {
         Some((key, value)) if !value.is_empty() => {
             labels.get(key).is_some_and(|have| have == value)
         }
         Some((key, _)) => labels.contains_key(key),
-        None => labels.contains_key(wanted),
-    }
+        None => labels.contains_key(label),
+    })
 }
 
-/// Full ID, then exact name, then unique ID prefix.
-fn resolve_one<'a>(
-    kind: &'static str,
-    value: &str,
-    candidates: impl Iterator<Item = (&'a str, &'a str)> + Clone,
-) -> Result<String, FilterError> {
-    if let Some((id, _)) = candidates.clone().find(|(id, _)| *id == value) {
-        return Ok(id.to_owned());
+/// Parses an Engine API `filters` value of any route, in either shape the daemon accepts
+/// (`{"k":["v"]}` or `{"k":{"v":true}}`), into values per key without checking the keys
+/// (each route knows its own; [`TaskFilter::from_filters_json`] checks the task keys).
+pub fn parse_filters_json(json: &str) -> Result<BTreeMap<String, BTreeSet<String>>, FilterError> {
+    let bad = |reason: String| FilterError::BadJson { reason };
+    let raw: BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(json).map_err(|err| bad(err.to_string()))?;
+    let mut parsed = BTreeMap::new();
+    for (key, values) in raw {
+        let mut set = BTreeSet::new();
+        match values {
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    match item {
+                        serde_json::Value::String(value) => {
+                            set.insert(value);
+                        }
+                        other => return Err(bad(format!("{key}: {other} is not a string"))),
+                    }
+                }
+            }
+            serde_json::Value::Object(items) => {
+                for (value, enabled) in items {
+                    if enabled == serde_json::Value::Bool(true) {
+                        set.insert(value);
+                    }
+                }
+            }
+            other => return Err(bad(format!("{key}: {other} is neither a list nor a map"))),
+        }
+        parsed.insert(key, set);
     }
-    if let Some((id, _)) = candidates.clone().find(|(_, name)| *name == value) {
-        return Ok(id.to_owned());
-    }
-    let prefixed: Vec<&str> = candidates
-        .filter(|(id, _)| !value.is_empty() && id.starts_with(value))
-        .map(|(id, _)| id)
-        .collect();
-    match prefixed.as_slice() {
-        [only] => Ok((*only).to_owned()),
-        [] if kind == "service" => Err(FilterError::ServiceNotFound {
-            value: value.to_owned(),
-        }),
-        [] => Err(FilterError::NodeNotFound {
-            value: value.to_owned(),
-        }),
-        many => Err(FilterError::Ambiguous {
-            kind,
-            value: value.to_owned(),
-            matches: many.len(),
-        }),
-    }
+    Ok(parsed)
 }
 
 #[cfg(test)]

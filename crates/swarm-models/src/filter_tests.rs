@@ -1,6 +1,7 @@
 //! Unit tests of [`super`]: filter keys, both JSON shapes, resolution and matching.
 
 use super::*;
+use crate::lookup::LookupError;
 
 fn service(id: &str, name: &str) -> Service {
     serde_json::from_value(serde_json::json!({
@@ -69,15 +70,18 @@ fn resolution_and_matching() {
         .service("ab")
         .resolve(&services, &[])
         .unwrap_err();
-    assert!(matches!(
-        ambiguous,
-        FilterError::Ambiguous { matches: 2, .. }
-    ));
+    assert_eq!(
+        ambiguous.to_string(),
+        "service ab is ambiguous (2 matches found)"
+    );
     let missing = TaskFilter::new()
         .service("zzz")
         .resolve(&services, &[])
         .unwrap_err();
-    assert!(matches!(missing, FilterError::ServiceNotFound { .. }));
+    assert!(matches!(
+        missing,
+        FilterError::Lookup(LookupError::NotFound { .. })
+    ));
 
     let desired = TaskFilter::new()
         .desired_state(TaskState::Running)

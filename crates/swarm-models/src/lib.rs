@@ -19,6 +19,8 @@
 //!   sent it ([`AsSent`], in the `sent` field of [`Task`], [`Service`] and [`Node`]), and
 //!   [`write_pretty_array`] / [`write_compact`], which print it back as sent: the typed
 //!   `Serialize` is canonical (UTC timestamps, empty values left out), the kept text is not.
+//! - [`lookup`], the one rule that turns a reference (ID, name, ID prefix) into an object,
+//!   and [`Task::display_name`] / [`Task::internal_name`], what a task is called.
 //!
 //! Keys this version does not know are kept, at any depth, in each object's `unknown` field
 //! ([`UnknownKeys`], raw JSON exactly as sent) and written back, so a newer daemon's fields
@@ -45,7 +47,9 @@ mod container;
 #[cfg_attr(docsrs, doc(cfg(feature = "fidelity")))]
 pub mod fidelity;
 mod filter;
+pub mod lookup;
 mod model;
+mod naming;
 mod network;
 mod node;
 mod open_enum;
@@ -62,8 +66,12 @@ pub use container::{
     DnsConfig, FileTarget, HealthConfig, ImageOptions, Mount, MountType, Privileges, RuntimeTarget,
     SeLinuxContext, SeccompOpts, SecretReference, TmpfsOptions, Ulimit, VolumeOptions,
 };
-pub use filter::{FilterError, FilterKey, ResolvedTaskFilter, TaskFilter, task_runtime};
+pub use filter::{
+    FilterError, FilterKey, ResolvedTaskFilter, TaskFilter, labels_match, parse_filters_json,
+};
+pub use lookup::{Lookup, LookupError, ObjectKind};
 pub use model::{Model, UnknownKeys};
+pub use naming::ServiceNames;
 pub use network::{ConfigFrom, IpamConfig, IpamOptions, Network, NetworkAttachment, NetworkSpec};
 pub use node::{
     CsiInfo, EngineDescription, ManagerStatus, Node, NodeAvailability, NodeDescription, NodeRole,

@@ -7,8 +7,8 @@
 //! `service_ps` makes at most three requests however many services, nodes and tasks there
 //! are, and `node_ps` four when it has to ask which node is `self`.
 
+use swarm_models::lookup::{self, Lookup, LookupError, ObjectKind};
 use swarm_models::{FilterKey, Node, Service, Task, TaskFilter, TaskState};
-use swarm_transport::ObjectKind;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -77,7 +77,7 @@ impl Client {
         .await
     }
 
-    /// The tasks on nodes given by full ID, name (hostname) or unique ID prefix, or `self`
+    /// The tasks on nodes given by full ID, hostname or unique ID prefix, or `self`
     /// for the node the client talks to, like `docker node ps`. No arguments means `self`.
     ///
     /// Errors and partial results work as for [`Client::service_ps`] ("no such node: X",
@@ -212,103 +212,48 @@ impl Resolved {
     }
 }
 
-/// docker's `service ps` rule for each argument: full ID, then exact name, then unique ID
-/// prefix; a prefix of several IDs is an error for the whole call.
+/// docker's `service ps` rule for each argument, [`lookup::find`]: full ID, then exact
+/// name, then unique ID prefix; an ambiguous argument is an error for the whole call.
 pub(crate) fn resolve_services(args: &[String], services: &[Service]) -> Result<Resolved> {
-    let mut resolved = Resolved::default();
-    for arg in args {
-        let by_id = services.iter().find(|service| service.id == *arg);
-        let by_name = || {
-            services
-                .iter()
-                .find(|service| service.name() == Some(arg.as_str()))
-        };
-        if let Some(service) = by_id.or_else(by_name) {
-            resolved.push_id(&service.id);
-            continue;
-        }
-        let ids: Vec<&str> = services.iter().map(|service| service.id.as_str()).collect();
-        match unique_prefix(arg, &ids, ObjectKind::Service)? {
-            Some(id) => resolved.push_id(id),
-            None => resolved.not_found.push(arg.clone()),
-        }
-    }
-    Ok(resolved)
+    resolve_each(args, services, |_| None)
 }
 
-/// The daemon's node lookup for each argument (docker's `node ps` asks the daemon per
-/// argument; we apply the same rules to one list): `self`, full ID, then name (the node's
-/// spec name or hostname; several nodes with that name are ambiguous), then unique ID prefix.
+/// docker's `node ps` rule for each argument: `self`, then [`lookup::find`] as the daemon
+/// resolves a node (full ID, then HOSTNAME, several nodes with that hostname being
+/// ambiguous, then unique ID prefix); docker's `node ps` asks the daemon per argument, this
+/// applies the same rule to one list.
 pub(crate) fn resolve_nodes(
     args: &[String],
     nodes: &[Node],
     self_id: Option<&str>,
 ) -> Result<Resolved> {
+    resolve_each(args, nodes, |arg| self_id.filter(|_| arg == "self"))
+}
+
+fn resolve_each<'a, T: Lookup>(
+    args: &[String],
+    objects: &[T],
+    special: impl Fn(&str) -> Option<&'a str>,
+) -> Result<Resolved> {
     let mut resolved = Resolved::default();
     for arg in args {
-        if arg == "self" {
-            if let Some(id) = self_id {
-                resolved.push_id(id);
-                continue;
-            }
-        }
-        if let Some(node) = nodes.iter().find(|node| node.id == *arg) {
-            resolved.push_id(&node.id);
+        if let Some(id) = special(arg) {
+            resolved.push_id(id);
             continue;
         }
-        let named: Vec<&Node> = nodes
-            .iter()
-            .filter(|node| node_has_name(node, arg))
-            .collect();
-        match named.as_slice() {
-            [node] => {
-                resolved.push_id(&node.id);
-                continue;
-            }
-            [] => {}
-            many => {
+        match lookup::find(objects, arg) {
+            Ok(object) => resolved.push_id(object.lookup_id()),
+            Err(LookupError::Ambiguous { candidates, .. }) => {
                 return Err(Error::Ambiguous {
-                    kind: ObjectKind::Node,
+                    kind: T::KIND,
                     prefix: arg.clone(),
-                    matches: many.len(),
+                    matches: candidates.len(),
                 });
             }
-        }
-        let ids: Vec<&str> = nodes.iter().map(|node| node.id.as_str()).collect();
-        match unique_prefix(arg, &ids, ObjectKind::Node)? {
-            Some(id) => resolved.push_id(id),
-            None => resolved.not_found.push(arg.clone()),
+            Err(_) => resolved.not_found.push(arg.clone()),
         }
     }
     Ok(resolved)
-}
-
-fn node_has_name(node: &Node, name: &str) -> bool {
-    let spec_name = node
-        .spec
-        .name
-        .as_deref()
-        .filter(|spec_name| !spec_name.is_empty());
-    spec_name == Some(name) || node.hostname() == Some(name)
-}
-
-fn unique_prefix<'a>(arg: &str, ids: &[&'a str], kind: ObjectKind) -> Result<Option<&'a str>> {
-    if arg.is_empty() {
-        return Ok(None);
-    }
-    let mut matching = ids.iter().filter(|id| id.starts_with(arg));
-    let Some(first) = matching.next() else {
-        return Ok(None);
-    };
-    let others = matching.count();
-    if others > 0 {
-        return Err(Error::Ambiguous {
-            kind,
-            prefix: arg.to_owned(),
-            matches: others + 1,
-        });
-    }
-    Ok(Some(first))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 use swarm_models::{FilterKey, Node, Service, Task, TaskFilter, TaskState};
-use swarm_transport::{MockTransport, ObjectKind, SwarmState, SystemInfo};
+use swarm_transport::{MockTransport, SwarmState, SystemInfo};
 
 use super::*;
 
@@ -44,11 +44,17 @@ fn services_unknown_are_partial_and_duplicates_collapse() {
     let resolved = resolve_services(&args(&["nope", "api", "abc222", "zzz"]), &services()).unwrap();
     assert_eq!(resolved.ids, args(&["abc222"]));
     assert_eq!(resolved.not_found, args(&["nope", "zzz"]));
+    // An empty argument is a prefix of every ID, as in docker: ambiguous here, and the
+    // only service when there is one.
+    assert!(matches!(
+        resolve_services(&args(&[""]), &services()),
+        Err(Error::Ambiguous { matches: 4, .. })
+    ));
     assert_eq!(
-        resolve_services(&args(&[""]), &services())
+        resolve_services(&args(&[""]), &services()[..1])
             .unwrap()
-            .not_found,
-        args(&[""])
+            .ids,
+        args(&["abc111"])
     );
 }
 
@@ -70,7 +76,7 @@ fn services_ambiguous_prefix_fails_with_docker_message() {
 }
 
 #[test]
-fn nodes_resolve_self_id_hostname_spec_name_and_prefix() {
+fn nodes_resolve_self_id_hostname_and_prefix_not_spec_name() {
     let resolved = resolve_nodes(
         &args(&["self", "node-2", "edge", "n1", "node-3"]),
         &nodes(),
@@ -78,6 +84,8 @@ fn nodes_resolve_self_id_hostname_spec_name_and_prefix() {
     )
     .unwrap();
     assert_eq!(resolved.ids, args(&["n1aaaa", "n2bbbb", "n3cccc"]));
+    // The daemon resolves a node by hostname only: the spec name "edge" names nothing.
+    assert_eq!(resolved.not_found, args(&["edge"]));
     let resolved = resolve_nodes(&args(&["n2bbbb", "ghost"]), &nodes(), None).unwrap();
     assert_eq!(resolved.ids, args(&["n2bbbb"]));
     assert_eq!(resolved.not_found, args(&["ghost"]));

@@ -13,7 +13,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use serde::Serialize;
-use swarm_models::{Node, PortConfig, Service, Task, TaskState, Timestamp};
+use swarm_models::{Node, PortConfig, Service, ServiceNames, Task, TaskState, Timestamp};
 
 use crate::ps::PsOptions;
 
@@ -96,26 +96,6 @@ pub fn display_image(image: &str) -> Cow<'_, str> {
     Cow::Owned(format!("{}:{tag}", familiar_name(name)))
 }
 
-/// docker's display name of a task: `service.slot`, or `service.nodeID` when the task has no
-/// slot (global services and global jobs). `service` is whatever the caller resolved the
-/// service ID to (its name, or the ID itself for `--no-resolve`).
-///
-/// ```
-/// use swarm_tasks::models::Task;
-/// use swarm_tasks::rows::task_display_name;
-///
-/// let task = Task { slot: Some(2), node_id: Some("n1".into()), ..Task::default() };
-/// assert_eq!(task_display_name(&task, "web"), "web.2");
-/// let global = Task { slot: None, node_id: Some("n1".into()), ..Task::default() };
-/// assert_eq!(task_display_name(&global, "agent"), "agent.n1");
-/// ```
-pub fn task_display_name(task: &Task, service: &str) -> String {
-    match task.slot {
-        Some(slot) if slot != 0 => format!("{service}.{slot}"),
-        _ => format!("{service}.{}", task.node_id.as_deref().unwrap_or("")),
-    }
-}
-
 /// Compares two strings the way docker's `sortorder.NaturalLess` orders task names: runs of
 /// digits compare as numbers (`web.2` < `web.10`), everything else byte by byte. Strings that
 /// are numerically equal but spelled differently (`a.01`, `a.1`) still get a stable order.
@@ -153,7 +133,7 @@ pub fn natural_cmp(left: &str, right: &str) -> Ordering {
 /// Looks up service and node names by ID, for building rows.
 #[derive(Debug, Clone, Default)]
 pub struct NameIndex {
-    services: HashMap<String, String>,
+    services: ServiceNames,
     nodes: HashMap<String, String>,
 }
 
@@ -161,10 +141,7 @@ impl NameIndex {
     /// Indexes service names and node hostnames.
     pub fn new(services: &[Service], nodes: &[Node]) -> Self {
         Self {
-            services: services
-                .iter()
-                .filter_map(|service| Some((service.id.clone(), service.name()?.to_owned())))
-                .collect(),
+            services: ServiceNames::new(services),
             nodes: nodes
                 .iter()
                 .filter_map(|node| Some((node.id.clone(), node.hostname()?.to_owned())))
@@ -179,7 +156,7 @@ impl NameIndex {
 
     /// The service's name, or the ID when unknown.
     pub fn service<'a>(&'a self, id: &'a str) -> &'a str {
-        self.services.get(id).map_or(id, String::as_str)
+        self.services.name_or_id(id)
     }
 
     /// The node's hostname, or the ID when unknown.
@@ -243,7 +220,7 @@ fn row_for(task: Task, names: &NameIndex) -> TaskRow {
         .filter(|id| !id.is_empty())
         .map(|id| names.node(id).to_owned());
     TaskRow {
-        name: task_display_name(&task, &service_name),
+        name: task.display_name(&service_name),
         service_name,
         node_name,
         image: task.image().map(str::to_owned),

@@ -127,7 +127,7 @@ fn names_follow_docker_for_replicated_global_and_jobs() {
         "2024-01-01T00:00:00Z",
         "running",
     );
-    assert_eq!(task_display_name(&replicated, "web"), "web.3");
+    assert_eq!(replicated.display_name("web"), "web.3");
     // Global services and global jobs have no slot (or slot 0): docker uses the node ID.
     let global = task(
         "t",
@@ -137,7 +137,7 @@ fn names_follow_docker_for_replicated_global_and_jobs() {
         "2024-01-01T00:00:00Z",
         "running",
     );
-    assert_eq!(task_display_name(&global, "agent"), "agent.node-a");
+    assert_eq!(global.display_name("agent"), "agent.node-a");
     let global_job = task(
         "t",
         "svc-agent",
@@ -146,7 +146,7 @@ fn names_follow_docker_for_replicated_global_and_jobs() {
         "2024-01-01T00:00:00Z",
         "complete",
     );
-    assert_eq!(task_display_name(&global_job, "once"), "once.node-b");
+    assert_eq!(global_job.display_name("once"), "once.node-b");
     // Replicated jobs have slots like replicated services.
     let replicated_job = task(
         "t",
@@ -156,14 +156,14 @@ fn names_follow_docker_for_replicated_global_and_jobs() {
         "2024-01-01T00:00:00Z",
         "complete",
     );
-    assert_eq!(task_display_name(&replicated_job, "migrate"), "migrate.4");
+    assert_eq!(replicated_job.display_name("migrate"), "migrate.4");
     // A global task not yet assigned has an empty node part, as in docker.
     let unassigned = Task {
         slot: None,
         node_id: None,
         ..Task::default()
     };
-    assert_eq!(task_display_name(&unassigned, "agent"), "agent.");
+    assert_eq!(unassigned.display_name("agent"), "agent.");
 }
 
 #[test]

@@ -1,14 +1,21 @@
 //! The swarm routes' logic: listing with filters and looking up one object by ID, name or
 //! prefix, with the daemon's status codes and messages.
 //!
-//! Task filters are evaluated by `swarm_models::TaskFilter` (the daemon's semantics live
-//! there, shared with the replay transport); service and node filters are small enough to be
-//! evaluated here.
+//! Nothing here has rules of its own: filters are parsed by `swarm_models::parse_filters_json`,
+//! task filters evaluated by `swarm_models::TaskFilter` (shared with the replay transport),
+//! labels matched by `swarm_models::labels_match` and objects looked up by
+//! `swarm_models::lookup`, so the fake engine cannot drift from what the library claims.
+//! Only which keys each route accepts, and the daemon's status codes, are written here.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
+use serde::Deserialize;
 use serde_json::Value;
-use swarm_models::{FilterError, FilterKey, TaskFilter, TaskState};
+use swarm_models::lookup::{self, Lookup, LookupError, ObjectKind};
+use swarm_models::{
+    FilterError, FilterKey, Node, Service, ServiceNames, TaskFilter, TaskState, labels_match,
+    parse_filters_json,
+};
 
 use crate::swarm::FakeSwarm;
 
@@ -73,9 +80,7 @@ pub(crate) fn list_tasks(swarm: &FakeSwarm, filters: Option<&str>) -> Result<Vec
     let resolved = filter
         .resolve(&parsed.services, &parsed.nodes)
         .map_err(|err| match err {
-            FilterError::ServiceNotFound { .. } | FilterError::NodeNotFound { .. } => {
-                ApiError::new(404, err.to_string())
-            }
+            FilterError::Lookup(lookup) => lookup_error(&lookup),
             other => ApiError::new(400, other.to_string()),
         })?;
     let matching: Vec<&Value> = swarm
@@ -91,38 +96,33 @@ pub(crate) fn list_tasks(swarm: &FakeSwarm, filters: Option<&str>) -> Result<Vec
     Ok(serde_json::to_vec(&matching).unwrap_or_default())
 }
 
-/// `GET /tasks/{id}`: full ID, then exact internal name, then unique ID prefix.
-pub(crate) fn find_task<'a>(swarm: &'a FakeSwarm, id: &str) -> Result<&'a Value, ApiError> {
-    let tasks = swarm.tasks();
-    if let Some(task) = tasks.iter().find(|task| task["ID"] == id) {
-        return Ok(task);
-    }
-    let parsed = swarm.parsed();
-    let names = TaskFilter::new()
-        .resolve(&parsed.services, &parsed.nodes)
-        .map_err(|err| ApiError::new(500, err.to_string()))?;
-    let by_name: Vec<&Value> = tasks
-        .iter()
-        .zip(&parsed.tasks)
-        .filter(|(_, task)| {
-            task.as_ref()
-                .is_some_and(|task| names.internal_name(task) == id)
-        })
-        .map(|(raw, _)| raw)
-        .collect();
-    let candidates = if by_name.is_empty() {
-        tasks
-            .iter()
-            .filter(|task| {
-                task["ID"]
-                    .as_str()
-                    .is_some_and(|task_id| task_id.starts_with(id))
-            })
-            .collect()
-    } else {
-        by_name
+/// The daemon's answer to a reference that names no object (404) or several (400).
+fn lookup_error(err: &LookupError) -> ApiError {
+    let status = match err {
+        LookupError::Ambiguous { .. } => 400,
+        _ => 404,
     };
-    unique("task", id, candidates)
+    ApiError::new(status, err.to_string())
+}
+
+/// `GET /tasks/{id}`: [`lookup::find_task`] (full ID, internal name, unique ID prefix).
+pub(crate) fn find_task<'a>(swarm: &'a FakeSwarm, id: &str) -> Result<&'a Value, ApiError> {
+    let parsed = swarm.parsed();
+    let names = ServiceNames::new(&parsed.services);
+    let tasks: Vec<(&Value, Option<&swarm_models::Task>)> = swarm
+        .tasks()
+        .iter()
+        .zip(parsed.tasks.iter().map(Option::as_ref))
+        .collect();
+    lookup::find_by(
+        ObjectKind::Task,
+        &tasks,
+        id,
+        |(raw, _)| raw["ID"].as_str().unwrap_or_default(),
+        |(_, task)| !id.is_empty() && task.is_some_and(|task| names.internal_name(task) == id),
+    )
+    .map(|(raw, _)| *raw)
+    .map_err(|err| lookup_error(&err))
 }
 
 /// `GET /services`: with `status`, adds `ServiceStatus` task counts.
@@ -135,10 +135,10 @@ pub(crate) fn list_services(
     let parsed = swarm.parsed();
     let mut matching = Vec::new();
     for service in swarm.services() {
-        let name = service["Spec"]["Name"].as_str().unwrap_or_default();
-        let keep = prefix_any(&raw, "id", service["ID"].as_str().unwrap_or_default())
-            && prefix_any(&raw, "name", name)
-            && labels_any(&raw, "label", &service["Spec"]["Labels"])
+        let model = Service::deserialize(service).unwrap_or_default();
+        let keep = prefix_any(&raw, "id", &model.id)
+            && prefix_any(&raw, "name", model.name().unwrap_or_default())
+            && labels_all(&raw, "label", &model.spec.labels)
             && values_any(&raw, "mode", |mode| service_mode_is(service, mode))
             && values_any(&raw, "runtime", |runtime| {
                 service["Spec"]["TaskTemplate"]["Runtime"]
@@ -158,11 +158,9 @@ pub(crate) fn list_services(
     Ok(serde_json::to_vec(&matching).unwrap_or_default())
 }
 
-/// `GET /services/{id}`: full ID, exact name, unique ID prefix.
+/// `GET /services/{id}`: [`lookup::find`] (full ID, name, unique ID prefix).
 pub(crate) fn find_service<'a>(swarm: &'a FakeSwarm, id: &str) -> Result<&'a Value, ApiError> {
-    find_object("service", swarm.services(), id, |service| {
-        service["Spec"]["Name"].as_str() == Some(id)
-    })
+    find_object::<Service>(swarm.services(), id)
 }
 
 /// `GET /nodes`.
@@ -185,12 +183,17 @@ pub(crate) fn list_nodes(swarm: &FakeSwarm, filters: Option<&str>) -> Result<Vec
         .nodes()
         .iter()
         .filter(|node| {
-            let spec_name = node["Spec"]["Name"].as_str().unwrap_or_default();
-            let hostname = node["Description"]["Hostname"].as_str().unwrap_or_default();
-            prefix_any(&raw, "id", node["ID"].as_str().unwrap_or_default())
-                && (prefix_any(&raw, "name", spec_name) || prefix_any(&raw, "name", hostname))
-                && labels_any(&raw, "node.label", &node["Spec"]["Labels"])
-                && labels_any(&raw, "label", &node["Description"]["Engine"]["Labels"])
+            let model = Node::deserialize(*node).unwrap_or_default();
+            let description = model.description.clone().unwrap_or_default();
+            let engine_labels = description
+                .engine
+                .map(|engine| engine.labels)
+                .unwrap_or_default();
+            // The daemon's node `name` filter is a prefix of the HOSTNAME, as its lookup.
+            prefix_any(&raw, "id", &model.id)
+                && prefix_any(&raw, "name", model.hostname().unwrap_or_default())
+                && labels_all(&raw, "node.label", &model.spec.labels)
+                && labels_all(&raw, "label", &engine_labels)
                 && values_any(&raw, "role", |role| node["Spec"]["Role"] == role)
                 && values_any(&raw, "membership", |membership| {
                     node["Spec"]["Membership"].as_str().unwrap_or("accepted") == membership
@@ -200,101 +203,69 @@ pub(crate) fn list_nodes(swarm: &FakeSwarm, filters: Option<&str>) -> Result<Vec
     Ok(serde_json::to_vec(&matching).unwrap_or_default())
 }
 
-/// `GET /nodes/{id}`: full ID, exact name or hostname, unique ID prefix.
+/// `GET /nodes/{id}`: [`lookup::find`] (full ID, hostname, unique ID prefix).
 pub(crate) fn find_node<'a>(swarm: &'a FakeSwarm, id: &str) -> Result<&'a Value, ApiError> {
-    find_object("node", swarm.nodes(), id, |node| {
-        node["Spec"]["Name"].as_str() == Some(id)
-            || node["Description"]["Hostname"].as_str() == Some(id)
-    })
+    find_object::<Node>(swarm.nodes(), id)
 }
 
-fn find_object<'a>(
-    kind: &str,
-    objects: &'a [Value],
-    id: &str,
-    has_name: impl Fn(&Value) -> bool,
-) -> Result<&'a Value, ApiError> {
-    if let Some(object) = objects.iter().find(|object| object["ID"] == id) {
-        return Ok(object);
-    }
-    let by_name: Vec<&Value> = objects.iter().filter(|object| has_name(object)).collect();
-    let candidates = if by_name.is_empty() {
-        objects
-            .iter()
-            .filter(|object| {
-                object["ID"]
-                    .as_str()
-                    .is_some_and(|object_id| object_id.starts_with(id))
-            })
-            .collect()
-    } else {
-        by_name
-    };
-    unique(kind, id, candidates)
+/// The raw object `id` names, by the models' lookup rule for `T`.
+fn find_object<'a, T>(objects: &'a [Value], id: &str) -> Result<&'a Value, ApiError>
+where
+    T: Lookup + for<'de> Deserialize<'de>,
+{
+    let pairs: Vec<(&Value, Option<T>)> = objects
+        .iter()
+        .map(|raw| (raw, T::deserialize(raw).ok()))
+        .collect();
+    lookup::find_by(
+        T::KIND,
+        &pairs,
+        id,
+        |(raw, _)| raw["ID"].as_str().unwrap_or_default(),
+        |(_, model)| model.as_ref().is_some_and(|model| model.has_name(id)),
+    )
+    .map(|(raw, _)| *raw)
+    .map_err(|err| lookup_error(&err))
 }
 
-fn unique<'a>(kind: &str, id: &str, candidates: Vec<&'a Value>) -> Result<&'a Value, ApiError> {
-    match candidates.as_slice() {
-        [only] => Ok(only),
-        [] => Err(ApiError::new(404, format!("{kind} {id} not found"))),
-        many => Err(ApiError::new(
-            400,
-            format!("{kind} {id} is ambiguous ({} matches found)", many.len()),
-        )),
-    }
-}
-
-/// Parses the `filters` parameter in either shape and rejects keys not in `accepted`.
+/// Parses the `filters` parameter (`swarm_models::parse_filters_json`) and rejects keys
+/// not in `accepted`.
 fn parse_filters(
     filters: Option<&str>,
     accepted: &[&str],
-) -> Result<BTreeMap<String, Vec<String>>, ApiError> {
-    let mut parsed = BTreeMap::new();
+) -> Result<BTreeMap<String, BTreeSet<String>>, ApiError> {
     let Some(json) = filters.filter(|json| !json.trim().is_empty()) else {
-        return Ok(parsed);
+        return Ok(BTreeMap::new());
     };
-    let invalid = || ApiError::new(400, "invalid filter");
-    let raw: BTreeMap<String, Value> = serde_json::from_str(json).map_err(|_| invalid())?;
-    for (key, values) in raw {
-        if !accepted.contains(&key.as_str()) {
-            return Err(ApiError::new(400, format!("invalid filter '{key}'")));
-        }
-        let values: Vec<String> = match values {
-            Value::Array(items) => items
-                .into_iter()
-                .map(|item| item.as_str().map(str::to_owned).ok_or_else(invalid))
-                .collect::<Result<_, _>>()?,
-            Value::Object(items) => items
-                .into_iter()
-                .filter(|(_, enabled)| *enabled == Value::Bool(true))
-                .map(|(value, _)| value)
-                .collect(),
-            _ => return Err(invalid()),
-        };
-        parsed.insert(key, values);
+    let parsed = parse_filters_json(json).map_err(|_| ApiError::new(400, "invalid filter"))?;
+    if let Some(key) = parsed.keys().find(|key| !accepted.contains(&key.as_str())) {
+        return Err(ApiError::new(400, format!("invalid filter '{key}'")));
     }
     Ok(parsed)
 }
 
 /// True when the key has no values or any value passes.
-fn values_any(raw: &BTreeMap<String, Vec<String>>, key: &str, test: impl Fn(&str) -> bool) -> bool {
+fn values_any(
+    raw: &BTreeMap<String, BTreeSet<String>>,
+    key: &str,
+    test: impl Fn(&str) -> bool,
+) -> bool {
     raw.get(key)
         .is_none_or(|values| values.is_empty() || values.iter().any(|value| test(value)))
 }
 
-fn prefix_any(raw: &BTreeMap<String, Vec<String>>, key: &str, have: &str) -> bool {
+fn prefix_any(raw: &BTreeMap<String, BTreeSet<String>>, key: &str, have: &str) -> bool {
     values_any(raw, key, |prefix| have.starts_with(prefix))
 }
 
-/// Label filters: every wanted `key` or `key=value` must be present (the daemon ANDs labels).
-fn labels_any(raw: &BTreeMap<String, Vec<String>>, key: &str, labels: &Value) -> bool {
-    raw.get(key).is_none_or(|wanted| {
-        wanted.iter().all(|label| match label.split_once('=') {
-            Some((name, value)) if !value.is_empty() => labels[name] == value,
-            Some((name, _)) => labels.get(name).is_some(),
-            None => labels.get(label).is_some(),
-        })
-    })
+/// Label filters: EVERY wanted label must match (`swarm_models::labels_match`).
+fn labels_all(
+    raw: &BTreeMap<String, BTreeSet<String>>,
+    key: &str,
+    labels: &BTreeMap<String, String>,
+) -> bool {
+    raw.get(key)
+        .is_none_or(|wanted| labels_match(labels, wanted.iter().map(String::as_str)))
 }
 
 fn service_mode_is(service: &Value, mode: &str) -> bool {

@@ -4,7 +4,6 @@
 //! which id, what the daemon said. `Display` text is lowercase without a final period and
 //! never repeats the cause; the cause is available through `source()`.
 
-use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -14,27 +13,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// The kind of swarm object an error is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ObjectKind {
-    /// A task.
-    Task,
-    /// A service.
-    Service,
-    /// A node.
-    Node,
-}
-
-impl fmt::Display for ObjectKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Task => "task",
-            Self::Service => "service",
-            Self::Node => "node",
-        })
-    }
-}
+pub use swarm_models::ObjectKind;
 
 /// Why a node cannot answer swarm queries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -372,34 +351,36 @@ impl Error {
     }
 }
 
+impl From<swarm_models::LookupError> for Error {
+    /// A reference that names no object is [`Error::NotFound`], one that names several
+    /// [`Error::Ambiguous`], as the daemon answers them (404, 400).
+    fn from(err: swarm_models::LookupError) -> Self {
+        let kind = err.kind();
+        match err {
+            swarm_models::LookupError::Ambiguous {
+                reference,
+                candidates,
+                ..
+            } => Self::Ambiguous {
+                kind,
+                id: reference,
+                matches: candidates.len(),
+            },
+            other => Self::NotFound {
+                kind,
+                id: other.reference().to_owned(),
+            },
+        }
+    }
+}
+
 impl From<swarm_models::FilterError> for Error {
     /// A filter that does not resolve fails the way the daemon's answer to it maps: an
-    /// unknown service or node is [`Error::NotFound`], an ambiguous prefix
+    /// unknown service or node is [`Error::NotFound`], an ambiguous one
     /// [`Error::Ambiguous`], anything else [`Error::InvalidFilter`].
     fn from(err: swarm_models::FilterError) -> Self {
-        use swarm_models::FilterError;
         match err {
-            FilterError::ServiceNotFound { value } => Self::NotFound {
-                kind: ObjectKind::Service,
-                id: value,
-            },
-            FilterError::NodeNotFound { value } => Self::NotFound {
-                kind: ObjectKind::Node,
-                id: value,
-            },
-            FilterError::Ambiguous {
-                kind,
-                value,
-                matches,
-            } => Self::Ambiguous {
-                kind: if kind == "node" {
-                    ObjectKind::Node
-                } else {
-                    ObjectKind::Service
-                },
-                id: value,
-                matches,
-            },
+            swarm_models::FilterError::Lookup(lookup) => lookup.into(),
             other => Self::InvalidFilter {
                 message: other.to_string(),
             },

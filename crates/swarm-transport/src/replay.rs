@@ -3,16 +3,17 @@
 //! It exists for the offline demo, for bug reports ("send us `swarm-tasks snapshot DIR`") and
 //! for downstream tests that want a whole swarm without Docker. It answers like a manager
 //! would: filters go through [`TaskFilter::resolve`] and [`ResolvedTaskFilter::matches`]
-//! (the daemon's own semantics, from swarm-models), inspect looks up full ID, then exact
-//! internal name, then unique ID prefix, and a snapshot recorded on a node that is not a
-//! manager answers [`Error::NotManager`] as that node did.
+//! (the daemon's own semantics, from swarm-models), inspect looks up a task with
+//! `swarm_models::lookup::find_task` (full ID, internal name, unique ID prefix), and a
+//! snapshot recorded on a node that is not a manager answers [`Error::NotManager`] as that
+//! node did.
 //!
 //! [`ResolvedTaskFilter::matches`]: swarm_models::ResolvedTaskFilter::matches
 
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use swarm_models::{Node, Service, ServiceStatus, Task, TaskFilter};
+use swarm_models::{Node, Service, ServiceNames, ServiceStatus, Task, TaskFilter, lookup};
 
 use crate::Transport;
 use crate::error::{Error, NotManagerReason, ObjectKind, Result};
@@ -91,39 +92,18 @@ impl ReplayTransport {
         self.manager_error().map_or(Ok(()), Err)
     }
 
-    /// Full ID, then exact internal name, then unique ID prefix, as the daemon's `getTask`.
+    /// The task `id` names, by the daemon's rule (`swarm_models::lookup::find_task`: full
+    /// ID, then internal name, then unique ID prefix). An empty id names nothing: over HTTP
+    /// it would not even reach the task route.
     fn find_task(&self, id: &str) -> Result<&Task> {
-        let tasks = &self.snapshot.tasks;
-        let not_found = || Error::NotFound {
-            kind: ObjectKind::Task,
-            id: id.to_owned(),
-        };
         if id.is_empty() {
-            return Err(not_found());
-        }
-        if let Some(task) = tasks.iter().find(|task| task.id == id) {
-            return Ok(task);
-        }
-        let names = TaskFilter::new().resolve(&self.snapshot.services, &self.snapshot.nodes)?;
-        let mut candidates: Vec<&Task> = tasks
-            .iter()
-            .filter(|task| names.internal_name(task) == id)
-            .collect();
-        if candidates.is_empty() {
-            candidates = tasks
-                .iter()
-                .filter(|task| task.id.starts_with(id))
-                .collect();
-        }
-        match candidates.as_slice() {
-            [] => Err(not_found()),
-            [task] => Ok(task),
-            many => Err(Error::Ambiguous {
+            return Err(Error::NotFound {
                 kind: ObjectKind::Task,
                 id: id.to_owned(),
-                matches: many.len(),
-            }),
+            });
         }
+        let names = ServiceNames::new(&self.snapshot.services);
+        Ok(lookup::find_task(&self.snapshot.tasks, id, &names)?)
     }
 }
 

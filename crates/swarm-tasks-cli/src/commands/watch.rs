@@ -9,7 +9,7 @@ use serde::Serialize;
 use swarm_tasks::Client;
 use swarm_tasks::models::{Task, TaskFilter, TaskState};
 use swarm_tasks::monitor::{TaskEvent, TaskStreamExt, WatchConfig};
-use swarm_tasks::rows::{NameIndex, task_display_name};
+use swarm_tasks::rows::NameIndex;
 
 use crate::exit::ExitCode;
 use crate::report;
@@ -107,10 +107,7 @@ pub async fn run(
 
 /// The docker name of a task (`web.2`, `agent.<nodeID>`).
 pub fn task_name(task: &Task, names: &NameIndex) -> String {
-    task_display_name(
-        task,
-        names.service(task.service_id.as_deref().unwrap_or("")),
-    )
+    task.display_name(names.service(task.service_id.as_deref().unwrap_or("")))
 }
 
 /// The line for one event, `None` for `Synced`: when, the task's name and short ID, and what

@@ -14,7 +14,7 @@ use tokio::time::Instant;
 use super::explain::{explain_task, slot_key};
 use super::failure::{Failure, mode_name, no_eligible_node, update_failure};
 use super::watch::TaskEvent;
-use crate::rows::{NameIndex, natural_cmp, task_display_name};
+use crate::rows::{NameIndex, natural_cmp};
 
 /// How long a global service must want no task before the wait reports that no node is
 /// eligible (the orchestrator creates a new service's tasks within milliseconds).
@@ -216,7 +216,7 @@ impl ServiceTracker {
         let mut slots: Vec<SlotProgress> = newest
             .values()
             .map(|task| SlotProgress {
-                name: task_display_name(task, &name),
+                name: task.display_name(&name),
                 state: task.state().cloned(),
                 desired_state: task.desired_state.clone(),
             })
@@ -464,7 +464,7 @@ impl ServiceTracker {
             }
             let entry = self
                 .slot_failures
-                .entry(task_display_name(task, name))
+                .entry(task.display_name(name))
                 .or_insert((0, String::new()));
             entry.0 += 1;
             entry.1 = task.id.clone();

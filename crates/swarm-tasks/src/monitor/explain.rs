@@ -19,7 +19,7 @@ use swarm_models::{
 use super::failure::{Failure, mode_name, no_eligible_node, update_failure};
 use crate::client::Client;
 use crate::error::Result;
-use crate::rows::{NameIndex, task_display_name};
+use crate::rows::NameIndex;
 
 /// How many failed tasks of one slot within the window make a restart loop.
 pub const RESTART_LOOP_FAILURES: usize = 3;
@@ -293,7 +293,7 @@ pub fn explain_task(
     }
     Explanation {
         task_id: task.id.clone(),
-        name: task_display_name(task, service_name),
+        name: task.display_name(service_name),
         node: task
             .node_id
             .as_deref()
