@@ -8,6 +8,8 @@
 //! Progress lines go straight to the process's stderr (not through `eprintln!`, which the test
 //! harness captures), so the CI log shows the engine version and every scenario by name.
 
+pub mod lookup_table;
+
 use std::io::Write;
 use std::time::{Duration, Instant};
 

@@ -215,28 +215,34 @@ impl Resolved {
 /// docker's `service ps` rule for each argument, [`lookup::find`]: full ID, then exact
 /// name, then unique ID prefix; an ambiguous argument is an error for the whole call.
 pub(crate) fn resolve_services(args: &[String], services: &[Service]) -> Result<Resolved> {
-    resolve_each(args, services, |_| None)
+    resolve_each(args, services, |_| None, false)
 }
 
 /// docker's `node ps` rule for each argument: `self`, then [`lookup::find`] as the daemon
 /// resolves a node (full ID, then HOSTNAME, several nodes with that hostname being
 /// ambiguous, then unique ID prefix); docker's `node ps` asks the daemon per argument, this
-/// applies the same rule to one list.
+/// applies the same rule to one list. An empty argument names no node: docker refuses it
+/// before asking the daemon ("invalid node name or ID: value is empty").
 pub(crate) fn resolve_nodes(
     args: &[String],
     nodes: &[Node],
     self_id: Option<&str>,
 ) -> Result<Resolved> {
-    resolve_each(args, nodes, |arg| self_id.filter(|_| arg == "self"))
+    resolve_each(args, nodes, |arg| self_id.filter(|_| arg == "self"), true)
 }
 
 fn resolve_each<'a, T: Lookup>(
     args: &[String],
     objects: &[T],
     special: impl Fn(&str) -> Option<&'a str>,
+    refuse_empty: bool,
 ) -> Result<Resolved> {
     let mut resolved = Resolved::default();
     for arg in args {
+        if refuse_empty && arg.is_empty() {
+            resolved.not_found.push(arg.clone());
+            continue;
+        }
         if let Some(id) = special(arg) {
             resolved.push_id(id);
             continue;

@@ -86,6 +86,9 @@ fn nodes_resolve_self_id_hostname_and_prefix_not_spec_name() {
     assert_eq!(resolved.ids, args(&["n1aaaa", "n2bbbb", "n3cccc"]));
     // The daemon resolves a node by hostname only: the spec name "edge" names nothing.
     assert_eq!(resolved.not_found, args(&["edge"]));
+    // docker refuses an empty node reference, whatever the rule would make of it.
+    let resolved = resolve_nodes(&args(&[""]), &nodes()[..1], None).unwrap();
+    assert_eq!(resolved.not_found, args(&[""]));
     let resolved = resolve_nodes(&args(&["n2bbbb", "ghost"]), &nodes(), None).unwrap();
     assert_eq!(resolved.ids, args(&["n2bbbb"]));
     assert_eq!(resolved.not_found, args(&["ghost"]));

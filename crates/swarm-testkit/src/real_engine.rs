@@ -199,17 +199,39 @@ pub fn engine_get(path: &str) -> Result<Vec<u8>> {
 
 /// Like [`engine_get`], on the socket at `socket`.
 pub fn engine_get_from(socket: &Path, path: &str) -> Result<Vec<u8>> {
+    engine_request(socket, "GET", path, None)
+}
+
+/// Sends `POST path` with a JSON body to the engine's unix socket (e.g. a node update) and
+/// returns the response body; any status but 200 is an error with the daemon's answer.
+pub fn engine_post(path: &str, json: &[u8]) -> Result<Vec<u8>> {
+    engine_request(Path::new(DOCKER_SOCKET), "POST", path, Some(json))
+}
+
+fn engine_request(socket: &Path, method: &str, path: &str, json: Option<&[u8]>) -> Result<Vec<u8>> {
     use std::io::{Read, Write};
     use std::os::unix::net::UnixStream;
 
-    let command = format!("GET {path} on {}", socket.display());
+    let command = format!("{method} {path} on {}", socket.display());
     let io_error = |source| Error::Io {
         action: "talk to",
         path: socket.to_owned(),
         source,
     };
     let mut stream = UnixStream::connect(socket).map_err(io_error)?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").map_err(io_error)?;
+    write!(stream, "{method} {path} HTTP/1.0\r\nHost: localhost\r\n").map_err(io_error)?;
+    if let Some(json) = json {
+        write!(
+            stream,
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            json.len()
+        )
+        .map_err(io_error)?;
+    }
+    stream.write_all(b"\r\n").map_err(io_error)?;
+    if let Some(json) = json {
+        stream.write_all(json).map_err(io_error)?;
+    }
     let mut response = Vec::new();
     stream.read_to_end(&mut response).map_err(io_error)?;
     let split = response

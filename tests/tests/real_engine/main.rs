@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests: a panic is a failure.
 
 mod lifecycle;
+mod lookup;
 mod queries;
 mod robustness;
 
@@ -212,6 +213,13 @@ fn real_engine_suite() {
         ),
     ];
     let mut failures = Vec::new();
+    match lookup::lookup_table(&suite, &image) {
+        Ok(()) => log("scenario ok: the lookup table (service ps, node ps, service=, node=)"),
+        Err(why) => {
+            log(&format!("scenario FAILED: the lookup table: {why}"));
+            failures.push(format!("lookup table: {why}"));
+        }
+    }
     for (name, scenario) in scenarios {
         match scenario(&suite) {
             Ok(()) => log(&format!("scenario ok: {name}")),
