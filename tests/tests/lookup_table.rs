@@ -41,7 +41,7 @@ fn snapshot() -> Snapshot {
         tasks,
         services,
         nodes,
-        info: Default::default(),
+        ..Snapshot::default()
     }
 }
 

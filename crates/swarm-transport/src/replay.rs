@@ -219,35 +219,16 @@ impl Transport for ReplayTransport {
 }
 
 impl ReplayTransport {
-    /// A service's full ID by full ID, exact name or unique ID prefix.
+    /// A service's full ID, by `swarm_models::lookup::find` (full ID, exact name, unique
+    /// ID prefix). An empty id names nothing, as an empty path segment over HTTP.
     fn find_service(&self, id: &str) -> Result<&str> {
-        let services = &self.snapshot.services;
-        let not_found = || Error::NotFound {
-            kind: ObjectKind::Service,
-            id: id.to_owned(),
-        };
         if id.is_empty() {
-            return Err(not_found());
-        }
-        if let Some(service) = services
-            .iter()
-            .find(|service| service.id == id || service.spec.name.as_deref() == Some(id))
-        {
-            return Ok(&service.id);
-        }
-        let prefixed: Vec<&Service> = services
-            .iter()
-            .filter(|service| service.id.starts_with(id))
-            .collect();
-        match prefixed.as_slice() {
-            [one] => Ok(&one.id),
-            [] => Err(not_found()),
-            many => Err(Error::Ambiguous {
+            return Err(Error::NotFound {
                 kind: ObjectKind::Service,
                 id: id.to_owned(),
-                matches: many.len(),
-            }),
+            });
         }
+        Ok(&lookup::find(&self.snapshot.services, id)?.id)
     }
 }
 
