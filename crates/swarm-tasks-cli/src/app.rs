@@ -36,6 +36,9 @@ pub fn main() -> ExitCode {
             return report::failure(&mut err, &error);
         }
     };
+    let situation = report::Situation {
+        replay: config.connection.replay.is_some(),
+    };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let outcome = runtime.block_on(async {
@@ -61,7 +64,7 @@ pub fn main() -> ExitCode {
         Err(error) => {
             // Show whatever data came before the error, then the error.
             let _ = out.flush();
-            report::failure(&mut err, &error)
+            report::failure_in(&mut err, &error, situation)
         }
     }
 }

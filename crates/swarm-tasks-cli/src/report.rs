@@ -7,6 +7,7 @@
 use std::io::{self, Write};
 
 use swarm_tasks::transport::Error as TransportError;
+use swarm_tasks::transport::NotManagerReason;
 
 use crate::config::UsageError;
 use crate::exit::ExitCode;
@@ -74,8 +75,20 @@ pub fn error_line(
     writeln!(err, "{PREFIX}{}", for_message(&text))
 }
 
+/// Where the failed command was pointed: the hint depends on it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Situation {
+    /// The command read a snapshot folder (`--replay`), not a daemon.
+    pub replay: bool,
+}
+
 /// Prints a failed command's error and hint, and returns its exit code.
 pub fn failure(err: &mut dyn Write, error: &anyhow::Error) -> ExitCode {
+    failure_in(err, error, Situation::default())
+}
+
+/// [`failure`], with the hint fitted to where the command was pointed.
+pub fn failure_in(err: &mut dyn Write, error: &anyhow::Error, situation: Situation) -> ExitCode {
     let exit_code = classify(error);
     // One wording for "not found", whichever layer noticed: `no such service: web`.
     let not_found = error.chain().find_map(|cause| {
@@ -99,7 +112,7 @@ pub fn failure(err: &mut dyn Write, error: &anyhow::Error) -> ExitCode {
         // Nothing useful can be done if stderr itself is gone.
         let _ = writeln!(err, "{PREFIX}{}", for_message(&format!("{error:#}")));
     }
-    if let Some(hint) = hint(error) {
+    if let Some(hint) = hint(error, situation) {
         let _ = writeln!(err, "hint: {hint}");
     }
     exit_code
@@ -154,7 +167,7 @@ fn classify_transport(error: &TransportError) -> ExitCode {
 }
 
 /// What to do next, for the errors where we know.
-fn hint(error: &anyhow::Error) -> Option<&'static str> {
+fn hint(error: &anyhow::Error, situation: Situation) -> Option<&'static str> {
     for cause in error.chain() {
         if cause.is::<DeadlineExceeded>() {
             return Some("raise --timeout, or check that the daemon answers (`docker info`)");
@@ -164,7 +177,7 @@ fn hint(error: &anyhow::Error) -> Option<&'static str> {
             .and_then(swarm_tasks::Error::as_transport)
             .or_else(|| cause.downcast_ref::<TransportError>());
         if let Some(transport) = transport {
-            return transport_hint(transport);
+            return transport_hint(transport, situation);
         }
         if let Some(swarm_tasks::Error::NotFound { .. }) =
             cause.downcast_ref::<swarm_tasks::Error>()
@@ -175,13 +188,14 @@ fn hint(error: &anyhow::Error) -> Option<&'static str> {
     None
 }
 
-fn transport_hint(error: &TransportError) -> Option<&'static str> {
+fn transport_hint(error: &TransportError, situation: Situation) -> Option<&'static str> {
     match error {
+        TransportError::NotManager { .. } if situation.replay => Some(
+            "this snapshot was recorded from a node that is not a swarm manager: record one with `swarm-tasks snapshot` pointed at a manager",
+        ),
+        TransportError::NotManager { reason, .. } => Some(not_manager_hint(*reason)),
         TransportError::DaemonUnreachable { .. } => Some(
             "check -H/--host, --context and DOCKER_HOST; to work offline, use --replay DIR with a folder from `swarm-tasks snapshot`",
-        ),
-        TransportError::NotManager { .. } => Some(
-            "only swarm managers know the tasks: point -H/--host or --context at a manager (`docker node ls` on one lists them)",
         ),
         TransportError::Timeout { .. } | TransportError::CliTimeout { .. } => {
             Some("raise --timeout, or check that the daemon answers (`docker info`)")
@@ -200,11 +214,28 @@ fn transport_hint(error: &TransportError) -> Option<&'static str> {
     }
 }
 
+/// The one piece of advice for a node that cannot answer swarm queries, by why it cannot.
+fn not_manager_hint(reason: NotManagerReason) -> &'static str {
+    match reason {
+        NotManagerReason::NotInSwarm => {
+            "run `docker swarm init` or `docker swarm join`, or point -H/--host or --context at a manager"
+        }
+        NotManagerReason::Preparing => "the manager is starting: try again in a few seconds",
+        NotManagerReason::Locked => "unlock the swarm with `docker swarm unlock`",
+        NotManagerReason::ExpiredCertificates => {
+            "rotate the node's certificates or rejoin the swarm"
+        }
+        _ => {
+            "only swarm managers know the tasks: point -H/--host or --context at a manager (`docker node ls` on one lists them)"
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::time::Duration;
-    use swarm_tasks::transport::{NotManagerReason, ObjectKind};
+    use swarm_tasks::transport::ObjectKind;
 
     #[test]
     fn exit_codes_by_error_class() {
@@ -232,6 +263,51 @@ mod tests {
             message: "x".into(),
         };
         assert_eq!(classify(&config.into()), ExitCode::Usage);
+    }
+
+    /// One hint per error, fitted to why the node cannot answer and to where the command
+    /// was pointed; the message itself carries no advice.
+    #[test]
+    fn a_not_manager_error_gets_one_hint_that_fits() {
+        let error = |reason| {
+            anyhow::Error::from(swarm_tasks::Error::from(TransportError::NotManager {
+                endpoint: "tcp://h:1".into(),
+                reason,
+                message: "This node is not a swarm manager.".into(),
+            }))
+        };
+        let printed = |reason, situation| {
+            let mut err = Vec::new();
+            failure_in(&mut err, &error(reason), situation);
+            String::from_utf8(err).unwrap()
+        };
+        let live = Situation::default();
+        let replay = Situation { replay: true };
+        for (reason, wanted) in [
+            (
+                NotManagerReason::Worker,
+                "hint: only swarm managers know the tasks",
+            ),
+            (
+                NotManagerReason::NotInSwarm,
+                "hint: run `docker swarm init`",
+            ),
+            (NotManagerReason::Locked, "hint: unlock the swarm"),
+            (NotManagerReason::Preparing, "hint: the manager is starting"),
+        ] {
+            let text = printed(reason, live);
+            let lines: Vec<&str> = text.lines().collect();
+            assert_eq!(lines.len(), 2, "{text}");
+            assert!(lines[1].starts_with(wanted), "{reason:?}: {text}");
+            assert_eq!(text.matches("hint").count(), 1, "{text}");
+            assert!(!lines[0].contains("-H"), "advice in the message: {text}");
+        }
+        let text = printed(NotManagerReason::Worker, replay);
+        assert!(text.contains("hint: this snapshot was recorded"), "{text}");
+        assert!(
+            !text.contains("-H"),
+            "a replay user is not told to point -H: {text}"
+        );
     }
 
     #[test]

@@ -52,17 +52,15 @@ impl NotManagerReason {
         }
     }
 
-    /// What the user should do about it.
-    pub fn hint(self) -> &'static str {
+    /// What state the node is in, in a few words (no advice: that is the caller's to give).
+    pub fn describe(self) -> &'static str {
         match self {
-            Self::NotInSwarm => {
-                "run `docker swarm init` or `docker swarm join`, or point at a manager"
-            }
-            Self::Worker => "this node is a worker: run on a manager, or point -H/--context at one",
-            Self::Preparing => "the manager is starting: try again in a few seconds",
-            Self::Locked => "unlock the swarm with `docker swarm unlock`",
-            Self::ExpiredCertificates => "the node's certificates expired: rotate them or rejoin",
-            Self::Other => "point at a healthy swarm manager",
+            Self::NotInSwarm => "the node is not in a swarm",
+            Self::Worker => "the node is a worker",
+            Self::Preparing => "the manager is starting",
+            Self::Locked => "the swarm is locked",
+            Self::ExpiredCertificates => "the node's certificates expired",
+            Self::Other => "the swarm layer is unavailable",
         }
     }
 }
@@ -90,7 +88,7 @@ pub enum Error {
         source: Option<BoxError>,
     },
     /// The node answered but cannot serve swarm queries.
-    #[error("{endpoint} is not a usable swarm manager ({}): {message}", reason.hint())]
+    #[error("{endpoint} is not a usable swarm manager ({}): {message}", reason.describe())]
     NotManager {
         /// The endpoint that answered.
         endpoint: String,

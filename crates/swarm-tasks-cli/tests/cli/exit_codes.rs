@@ -78,7 +78,9 @@ clitest!(replay_of_a_worker_is_3_with_a_hint, |dir| {
         lines[0]
     );
     assert!(
-        lines[1].starts_with("hint: only swarm managers"),
+        lines[1].starts_with(
+            "hint: this snapshot was recorded from a node that is not a swarm manager"
+        ),
         "{}",
         lines[1]
     );
