@@ -91,7 +91,53 @@ fn record_fixtures(out_dir: &Path, image: &str, keep: bool) -> Result<()> {
     let mut cleanup = Cleanup::new(keep);
     let scratch = std::env::temp_dir().join(format!("{prefix}-files"));
     fs::create_dir_all(&scratch).with_context(|| format!("creating {}", scratch.display()))?;
+    let shared = create_shared_objects(&prefix, &scratch, &mut cleanup)?;
+    let defs = fixture_services(&prefix, image, &shared);
+    // A container on the attachable network gets a network-attachment task (hidden from
+    // plain task lists; the `runtime` filter shows it).
+    let attach = format!("{prefix}-attach");
+    cleanup.containers.push(attach.clone());
+    let recorded = create_and_wait(&defs, &mut cleanup.services).and_then(|unmet| {
+        docker([
+            "run",
+            "--detach",
+            "--name",
+            &attach,
+            "--network",
+            &shared.net,
+            image,
+            "sleep",
+            "3600",
+        ])?;
+        let attachment = attachment_task(&attach)?;
+        Ok((unmet, attachment))
+    });
+    let (unmet, attachment) = recorded?;
 
+    let files = collect_fixture_files(&defs, attachment, &attach)?;
+    write_fixture_files(out_dir, &files)?;
+    fs::write(out_dir.join("SOURCE.md"), source_note()?)?;
+    let _ = fs::remove_dir_all(&scratch);
+    println!("recorded {} files into {}", files.len(), out_dir.display());
+    report_unmet(&unmet);
+    Ok(())
+}
+
+/// The network, config, secret and volume names the fixture services refer to.
+struct SharedObjects {
+    net: String,
+    config: String,
+    secret: String,
+    volume: String,
+}
+
+/// Creates the overlay network, config and secret the fixture services use (and names the
+/// volume), registering each for cleanup.
+fn create_shared_objects(
+    prefix: &str,
+    scratch: &Path,
+    cleanup: &mut Cleanup,
+) -> Result<SharedObjects> {
     let net = format!("{prefix}-net");
     let config = format!("{prefix}-config");
     let secret = format!("{prefix}-secret");
@@ -120,6 +166,22 @@ fn record_fixtures(out_dir: &Path, image: &str, keep: bool) -> Result<()> {
     docker(["secret", "create", &secret, path_arg(&config_file)?])?;
     cleanup.volumes.push(volume.clone());
 
+    Ok(SharedObjects {
+        net,
+        config,
+        secret,
+        volume,
+    })
+}
+
+/// One service per kind of task the fixtures must hold, with the states each must reach.
+fn fixture_services(prefix: &str, image: &str, shared: &SharedObjects) -> Vec<ServiceDef> {
+    let SharedObjects {
+        net,
+        config,
+        secret,
+        volume,
+    } = shared;
     let mut replicated = words(
         "--replicas 2 --publish mode=host,target=8080 --publish target=8081
          --health-interval 5s --health-timeout 2s --health-retries 2 --health-start-period 1s
@@ -157,7 +219,7 @@ fn record_fixtures(out_dir: &Path, image: &str, keep: bool) -> Result<()> {
         "--restart-condition on-failure --restart-max-attempts 2 --restart-delay 1s {image} sh -c"
     ));
     failing.push("echo failing >&2; exit 3".to_owned());
-    let defs = vec![
+    vec![
         ServiceDef::new("replicated", format!("{prefix}-replicated"), replicated)
             .wants("running", 2)
             .wants("shutdown", 2)
@@ -202,30 +264,17 @@ fn record_fixtures(out_dir: &Path, image: &str, keep: bool) -> Result<()> {
             words(&format!("--mode global-job {image} true")),
         )
         .wants("complete", 1),
-    ];
-    // A container on the attachable network gets a network-attachment task (hidden from
-    // plain task lists; the `runtime` filter shows it).
-    let attach = format!("{prefix}-attach");
-    cleanup.containers.push(attach.clone());
-    let recorded = create_and_wait(&defs, &mut cleanup.services).and_then(|unmet| {
-        docker([
-            "run",
-            "--detach",
-            "--name",
-            &attach,
-            "--network",
-            &net,
-            image,
-            "sleep",
-            "3600",
-        ])?;
-        let attachment = attachment_task(&attach)?;
-        Ok((unmet, attachment))
-    });
-    let (unmet, attachment) = recorded?;
+    ]
+}
 
+/// The recorded objects, keyed by their path below the fixtures folder.
+fn collect_fixture_files(
+    defs: &[ServiceDef],
+    attachment: Option<Value>,
+    attach: &str,
+) -> Result<BTreeMap<PathBuf, Value>> {
     let mut files: BTreeMap<PathBuf, Value> = BTreeMap::new();
-    for def in &defs {
+    for def in defs {
         let mut per_state: BTreeMap<String, usize> = BTreeMap::new();
         for task in sorted_tasks(service_tasks(&def.name)?) {
             let state = task_state(&task).to_owned();
@@ -261,6 +310,11 @@ fn record_fixtures(out_dir: &Path, image: &str, keep: bool) -> Result<()> {
         files.insert(format!("nodes/{role}-{}.json", count + 1).into(), node);
     }
 
+    Ok(files)
+}
+
+/// Replaces the tasks, services and nodes folders with the recorded files.
+fn write_fixture_files(out_dir: &Path, files: &BTreeMap<PathBuf, Value>) -> Result<()> {
     for sub in ["tasks", "services", "nodes"] {
         let dir = out_dir.join(sub);
         if dir.exists() {
@@ -268,16 +322,12 @@ fn record_fixtures(out_dir: &Path, image: &str, keep: bool) -> Result<()> {
         }
         fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    for (rel, value) in &files {
+    for (rel, value) in files {
         let path = out_dir.join(rel);
         let mut text = serde_json::to_string_pretty(value)?;
         text.push('\n');
         fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
     }
-    fs::write(out_dir.join("SOURCE.md"), source_note()?)?;
-    let _ = fs::remove_dir_all(&scratch);
-    println!("recorded {} files into {}", files.len(), out_dir.display());
-    report_unmet(&unmet);
     Ok(())
 }
 
