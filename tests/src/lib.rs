@@ -49,6 +49,27 @@ pub fn e2e_enabled(suite: &str) -> bool {
     false
 }
 
+/// The start of every real-engine suite: whether it runs ([`e2e_enabled`]), then a check that
+/// the engine answers, a single-node swarm and the test image. Returns the image's name, or
+/// `None` when the suite is skipped.
+pub fn prepare_engine(suite: &str) -> Option<String> {
+    if !e2e_enabled(suite) {
+        return None;
+    }
+    assert!(
+        swarm_testkit::real_engine::docker_available(),
+        "{E2E_VAR}=1 but `docker info` does not answer: start the Docker Engine"
+    );
+    // A suite that cannot set up its engine fails here, with the reason.
+    if let Err(err) = swarm_testkit::real_engine::ensure_swarm() {
+        panic!("make the engine a single-node swarm: {err:?}");
+    }
+    match swarm_testkit::real_engine::build_test_image() {
+        Ok(image) => Some(image),
+        Err(err) => panic!("build the test image without a registry: {err:?}"),
+    }
+}
+
 /// A prefix unique to this run, for service names: `e2e<pid><millis>`.
 pub fn unique_prefix() -> String {
     let millis = std::time::SystemTime::now()

@@ -16,7 +16,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use swarm_models::{Task, TaskFilter, TaskState};
 use swarm_tasks::Client;
-use swarm_tasks_e2e::{E2E_VAR, e2e_enabled, log, summary, unique_prefix, wait_for};
+use swarm_tasks_e2e::{log, prepare_engine, summary, unique_prefix, wait_for};
 use swarm_testkit::real_engine::{self, ServiceGuard};
 use swarm_transport::logs::{LogLine, LogOptions, LogTarget};
 use swarm_transport::{CliTransport, HttpTransport, Transport};
@@ -143,15 +143,9 @@ pub(crate) fn all_in(tasks: &[Task], count: usize, state: TaskState) -> bool {
 
 #[test]
 fn logs_on_the_real_engine() {
-    if !e2e_enabled("real-engine logs suite") {
+    let Some(image) = prepare_engine("real-engine logs suite") else {
         return;
-    }
-    assert!(
-        real_engine::docker_available(),
-        "{E2E_VAR}=1 but `docker info` does not answer: start the Docker Engine"
-    );
-    real_engine::ensure_swarm().expect("make the engine a single-node swarm");
-    let image = real_engine::build_test_image().expect("build the test image without a registry");
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -11,7 +11,7 @@
 mod scenarios;
 
 use swarm_tasks::Client;
-use swarm_tasks_e2e::{E2E_VAR, e2e_enabled, log, unique_prefix};
+use swarm_tasks_e2e::{log, prepare_engine, unique_prefix};
 use swarm_testkit::real_engine::{self, ServiceGuard};
 use swarm_transport::{CliTransport, HttpTransport};
 
@@ -69,15 +69,9 @@ impl Suite {
 
 #[test]
 fn monitoring_on_the_real_engine() {
-    if !e2e_enabled("real-engine monitoring suite") {
+    let Some(image) = prepare_engine("real-engine monitoring suite") else {
         return;
-    }
-    assert!(
-        real_engine::docker_available(),
-        "{E2E_VAR}=1 but `docker info` does not answer: start the Docker Engine"
-    );
-    real_engine::ensure_swarm().expect("make the engine a single-node swarm");
-    let image = real_engine::build_test_image().expect("build the test image without a registry");
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -18,7 +18,7 @@ use std::time::Duration;
 use swarm_models::{Task, TaskFilter, TaskState};
 use swarm_tasks::Client;
 use swarm_tasks_e2e::{
-    DESTRUCTIVE_VAR, E2E_VAR, e2e_enabled, log, sorted, summary, unique_prefix, wait_for,
+    DESTRUCTIVE_VAR, log, prepare_engine, sorted, summary, unique_prefix, wait_for,
 };
 use swarm_testkit::real_engine::{self, ServiceGuard};
 use swarm_transport::{CliTransport, HttpTransport, Transport};
@@ -124,15 +124,9 @@ fn count_in(tasks: &[Task], state: TaskState) -> usize {
 
 #[test]
 fn real_engine_suite() {
-    if !e2e_enabled("real-engine suite") {
+    let Some(image) = prepare_engine("real-engine suite") else {
         return;
-    }
-    assert!(
-        real_engine::docker_available(),
-        "{E2E_VAR}=1 but `docker info` does not answer: start the Docker Engine"
-    );
-    real_engine::ensure_swarm().expect("make the engine a single-node swarm");
-    let image = real_engine::build_test_image().expect("build the test image without a registry");
+    };
     let version = real_engine::docker([
         "version",
         "--format",
