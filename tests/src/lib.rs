@@ -70,6 +70,19 @@ pub fn prepare_engine(suite: &str) -> Option<String> {
     }
 }
 
+/// The items of a listing from the real engine, which must decode whole: an undecodable
+/// object there is a model bug, reported with its index, ID and error.
+pub fn complete<T>(listing: swarm_models::Listing<T>) -> Result<Vec<T>, String> {
+    if listing.is_complete() {
+        return Ok(listing.into_items());
+    }
+    let failures: Vec<String> = listing.failures.iter().map(ToString::to_string).collect();
+    Err(format!(
+        "objects that do not decode: {}",
+        failures.join("; ")
+    ))
+}
+
 /// A prefix unique to this run, for service names: `e2e<pid><millis>`.
 pub fn unique_prefix() -> String {
     let millis = std::time::SystemTime::now()

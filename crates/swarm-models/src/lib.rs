@@ -48,6 +48,7 @@ mod container;
 pub mod fidelity;
 mod filter;
 pub mod lookup;
+mod listing;
 mod model;
 mod naming;
 mod network;
@@ -70,6 +71,7 @@ pub use filter::{
     FilterError, FilterKey, ResolvedTaskFilter, TaskFilter, labels_match, parse_filters_json,
 };
 pub use lookup::{Lookup, LookupError, ObjectKind};
+pub use listing::{ItemFailure, Listing};
 pub use model::{Model, UnknownKeys};
 pub use naming::ServiceNames;
 pub use network::{ConfigFrom, IpamConfig, IpamOptions, Network, NetworkAttachment, NetworkSpec};

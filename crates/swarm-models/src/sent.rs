@@ -13,7 +13,10 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use serde_json::value::RawValue;
+
 use crate::Model;
+use crate::listing::{ItemFailure, Listing};
 
 /// The JSON text of one object exactly as it was received. Cloning is cheap: the text of
 /// every object of one response is kept once and shared.
@@ -220,31 +223,81 @@ fn reformat(text: &[u8], out: &mut Vec<u8>, indent: Option<&[u8]>, mut level: us
     }
 }
 
-/// Reads a JSON array of objects (a `GET /tasks` body, `docker inspect` output), keeping each
-/// object's text in its `AsSent` field (for the types that have one). The body is validated
-/// as UTF-8 once and shared by every object, instead of each string being checked on its own.
+/// Reads a JSON array of objects (a `GET /tasks` body, `docker inspect` output) element by
+/// element, keeping each object's text in its `AsSent` field (for the types that have one).
+///
+/// The elements that decode are the [`Listing`]'s items; each one that does not becomes an
+/// [`ItemFailure`] (its index, its `ID` when readable, the decode error), so one odd object
+/// never hides the others. Only a body that is not a JSON array fails as a whole. The body is
+/// validated as UTF-8 once and shared by every object.
 ///
 /// ```
 /// use swarm_models::{Task, decode_list};
 ///
 /// let body = br#"[ {"ID":"a","CreatedAt":"2024-05-01T12:00:00.100+02:00"}, {"ID":"b","Labels":null} ]"#;
-/// let tasks: Vec<Task> = decode_list(body).unwrap();
+/// let tasks = decode_list::<Task>(body)?;
 /// assert_eq!(tasks[0].as_sent(), Some(r#"{"ID":"a","CreatedAt":"2024-05-01T12:00:00.100+02:00"}"#));
 /// assert_eq!(tasks[1].as_sent(), Some(r#"{"ID":"b","Labels":null}"#));
 /// assert_eq!(tasks[1], Task { id: "b".into(), ..Task::default() });
+///
+/// let partial = decode_list::<Task>(br#"[{"ID":"good"},{"ID":"bad","Slot":"one"},7]"#)?;
+/// assert_eq!(partial.len(), 1);
+/// assert_eq!(partial.failures[0].id.as_deref(), Some("bad"));
+/// assert_eq!((partial.failures[0].index, partial.failures[1].index), (1, 2));
+/// # Ok::<(), serde_json::Error>(())
 /// ```
-pub fn decode_list<T: DeserializeOwned + Model>(body: &[u8]) -> Result<Vec<T>, serde_json::Error> {
-    let Ok(text) = std::str::from_utf8(body) else {
+pub fn decode_list<T: DeserializeOwned + Model>(
+    body: &[u8],
+) -> Result<Listing<T>, serde_json::Error> {
+    let text = match std::str::from_utf8(body) {
+        Ok(text) => text,
         // Not UTF-8: serde_json says where, with its usual error.
-        return serde_json::from_slice(body);
+        Err(_) => return serde_json::from_slice::<Vec<T>>(body).map(Listing::new),
     };
     let shared = Arc::new(text.to_owned());
     match split_list::<T>(&shared) {
-        Some(Ok(items)) => Ok(items),
-        // Malformed somewhere: the error of a plain parse of the whole body, which names the
-        // line and column in the body rather than in one element.
-        Some(Err(())) | None => serde_json::from_str(text),
+        Some(Ok(items)) => Ok(Listing::new(items)),
+        // Some element does not decode, or the body is malformed: go element by element.
+        Some(Err(())) | None => decode_each(&shared),
     }
+}
+
+/// The slow path of [`decode_list`]: the body as an array of raw elements (a syntax error
+/// fails the whole body, with serde_json's line and column), each decoded on its own.
+fn decode_each<T: DeserializeOwned + Model>(
+    body: &Arc<String>,
+) -> Result<Listing<T>, serde_json::Error> {
+    let text = body.as_str();
+    let elements: Vec<&RawValue> = serde_json::from_str(text)?;
+    let mut listing = Listing::new(Vec::with_capacity(elements.len()));
+    for (index, element) in elements.into_iter().enumerate() {
+        match serde_json::from_str::<T>(element.get()) {
+            Ok(mut item) => {
+                let start = element.get().as_ptr() as usize - text.as_ptr() as usize;
+                item.keep_sent(AsSent {
+                    body: Arc::clone(body),
+                    range: start..start + element.get().len(),
+                });
+                listing.items.push(item);
+            }
+            Err(err) => listing.failures.push(ItemFailure {
+                index,
+                id: readable_id(element),
+                message: err.to_string(),
+            }),
+        }
+    }
+    Ok(listing)
+}
+
+/// The `ID` of an element that did not decode, if it is an object with a string `ID`.
+fn readable_id(element: &RawValue) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct JustId {
+        #[serde(rename = "ID")]
+        id: Option<String>,
+    }
+    serde_json::from_str::<JustId>(element.get()).ok()?.id
 }
 
 /// Reads one JSON object (a `GET /tasks/{id}` body) keeping its text.

@@ -43,6 +43,18 @@ pub fn missing_line(err: &mut dyn Write, error: &TransportError) -> io::Result<(
     }
 }
 
+/// Prints one line per listed object that did not decode (`swarm-tasks: cannot decode task
+/// item 3 (ID x1): invalid type ...`), after the rows of those that did; the caller exits 1.
+pub fn undecodable_lines<'a>(
+    err: &mut dyn Write,
+    items: impl IntoIterator<Item = &'a swarm_tasks::Undecodable>,
+) -> io::Result<()> {
+    for item in items {
+        writeln!(err, "{PREFIX}{}", for_message(&item.to_string()))?;
+    }
+    Ok(())
+}
+
 /// Prints one line per argument that named nothing ([`missing_line`]), then one hint when
 /// some were ambiguous.
 pub fn missing_lines<'a>(

@@ -6,7 +6,8 @@ use std::io::Write;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use swarm_tasks::{Client, PsOptions, PsReport};
+use swarm_tasks::transport::ObjectKind;
+use swarm_tasks::{Client, PsOptions, PsReport, Undecodable};
 
 use crate::config::{Action, Connection, RunConfig};
 use crate::exit::ExitCode;
@@ -82,10 +83,17 @@ async fn perform(
 ) -> anyhow::Result<ExitCode> {
     match action {
         Action::List { options, render } => {
-            let tasks = client.list(&options.filter).await?;
-            let rows = client.rows(tasks, &options).await?;
+            let listing = client.list(&options.filter).await?;
+            let undecodable = Undecodable::of(ObjectKind::Task, &listing);
+            let rows = client.rows(listing.into_items(), &options).await?;
             render::write_rows(out, &rows, &render)?;
-            Ok(ExitCode::Ok)
+            out.flush()?;
+            report::undecodable_lines(err, &undecodable)?;
+            Ok(if undecodable.is_empty() {
+                ExitCode::Ok
+            } else {
+                ExitCode::Failure
+            })
         }
         Action::ServicePs {
             services,
@@ -130,7 +138,26 @@ async fn perform(
                 client.endpoint(),
                 dir.display()
             )?;
-            Ok(ExitCode::Ok)
+            // Objects that did not decode are not in the files: name them, and fail.
+            let undecodable: Vec<Undecodable> = [
+                (ObjectKind::Task, &snapshot.task_failures),
+                (ObjectKind::Service, &snapshot.service_failures),
+                (ObjectKind::Node, &snapshot.node_failures),
+            ]
+            .into_iter()
+            .flat_map(|(kind, failures)| {
+                failures.iter().map(move |failure| Undecodable {
+                    kind,
+                    failure: failure.clone(),
+                })
+            })
+            .collect();
+            report::undecodable_lines(err, &undecodable)?;
+            Ok(if undecodable.is_empty() {
+                ExitCode::Ok
+            } else {
+                ExitCode::Failure
+            })
         }
         Action::Watch(watch) => crate::commands::watch::run(client, watch, out, err).await,
         Action::Wait(wait) => crate::commands::wait::run(client, wait, out, err).await,
@@ -174,11 +201,14 @@ fn print_report(
     render::write_rows(out, &report.rows, render)?;
     out.flush()?;
     report::missing_lines(err, report.not_found.iter().map(|(_arg, error)| error))?;
-    Ok(if report.not_found.is_empty() {
-        ExitCode::Ok
-    } else {
-        ExitCode::Failure
-    })
+    report::undecodable_lines(err, &report.undecodable)?;
+    Ok(
+        if report.not_found.is_empty() && report.undecodable.is_empty() {
+            ExitCode::Ok
+        } else {
+            ExitCode::Failure
+        },
+    )
 }
 
 /// Like `docker inspect --type task`: the found tasks as one JSON array (`[]` if none), then
@@ -200,7 +230,10 @@ async fn inspect(
     }
     out.flush()?;
     report::missing_lines(err, outcome.missing.iter().map(|(_id, error)| error))?;
-    Ok(if outcome.missing.is_empty() {
+    for (_id, error) in &outcome.failed {
+        report::error_line(err, error)?;
+    }
+    Ok(if outcome.missing.is_empty() && outcome.failed.is_empty() {
         ExitCode::Ok
     } else {
         ExitCode::Failure

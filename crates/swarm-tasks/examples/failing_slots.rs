@@ -25,7 +25,10 @@ async fn main() -> Result<(), swarm_tasks::Error> {
     };
     // Any listing works: here every task, named and grouped with two more requests.
     let tasks = client.list(&TaskFilter::new()).await?;
-    let rows = client.rows(tasks, &options).await?;
+    for failure in &tasks.failures {
+        eprintln!("cannot decode task {failure}");
+    }
+    let rows = client.rows(tasks.into_items(), &options).await?;
     if rows.is_empty() {
         println!("no failing slots");
     }

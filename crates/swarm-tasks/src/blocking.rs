@@ -30,7 +30,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use swarm_models::{Node, Service, Task, TaskFilter};
+use swarm_models::{Listing, Node, Service, Task, TaskFilter};
 use swarm_transport::{Snapshot, SystemInfo, Transport};
 
 use futures::{Stream, StreamExt};
@@ -167,7 +167,7 @@ impl Client {
     }
 
     /// See [`crate::Client::list`].
-    pub fn list(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
+    pub fn list(&self, filter: &TaskFilter) -> Result<Listing<Task>> {
         let (client, filter) = (self.inner.clone(), filter.clone());
         self.block_on(async move { client.list(&filter).await })
     }
@@ -203,13 +203,13 @@ impl Client {
     }
 
     /// See [`crate::Client::services`].
-    pub fn services(&self) -> Result<Vec<Service>> {
+    pub fn services(&self) -> Result<Listing<Service>> {
         let client = self.inner.clone();
         self.block_on(async move { client.services().await })
     }
 
     /// See [`crate::Client::nodes`].
-    pub fn nodes(&self) -> Result<Vec<Node>> {
+    pub fn nodes(&self) -> Result<Listing<Node>> {
         let client = self.inner.clone();
         self.block_on(async move { client.nodes().await })
     }
@@ -374,7 +374,8 @@ mod tests {
             Ok(vec![Task {
                 id: "t1".into(),
                 ..Task::default()
-            }])
+            }]
+            .into())
         });
         mock.expect_endpoint().return_const("mock".to_owned());
         let client = Client::new(mock).unwrap();
@@ -388,7 +389,7 @@ mod tests {
         let mut mock = MockTransport::new();
         mock.expect_list_tasks()
             .times(4)
-            .returning(|_| Ok(vec![Task::default()]));
+            .returning(|_| Ok(vec![Task::default()].into()));
         let client = Client::new(mock).unwrap();
         let threads: Vec<_> = (0..4)
             .map(|_| {

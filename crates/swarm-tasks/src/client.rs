@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use swarm_models::{Node, Runtime, Service, Task, TaskFilter};
+use swarm_models::{Listing, Node, Runtime, Service, Task, TaskFilter};
 use swarm_transport::logs::{LogOptions, LogTarget};
 use swarm_transport::snapshot::SNAPSHOT_LOG_LINES;
 use swarm_transport::{RecordedLine, Snapshot, SnapshotInfo, SystemInfo, Transport};
@@ -70,6 +70,9 @@ pub struct InspectMany {
     /// Each id that matched no task (or several), with the reason
     /// ([`transport::Error::NotFound`](swarm_transport::Error::NotFound) or `Ambiguous`).
     pub missing: Vec<(String, swarm_transport::Error)>,
+    /// Each id whose lookup failed otherwise (a timeout, a dropped connection) while others
+    /// were found, with the error.
+    pub failed: Vec<(String, swarm_transport::Error)>,
 }
 
 impl Client {
@@ -114,8 +117,11 @@ impl Client {
 
     /// Lists tasks matching the filter with the daemon's semantics (an empty filter lists
     /// every container task). One request.
+    ///
+    /// Tasks that do not decode are in [`Listing::failures`] (index, ID, error) beside the
+    /// tasks that did; the listing dereferences to the `Vec` of those.
     #[doc(alias = "ls")]
-    pub async fn list(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
+    pub async fn list(&self, filter: &TaskFilter) -> Result<Listing<Task>> {
         Ok(self.transport.list_tasks(filter).await?)
     }
 
@@ -125,8 +131,10 @@ impl Client {
     }
 
     /// Inspects many tasks. Ids that match no task (or are ambiguous) are listed in
-    /// [`InspectMany::missing`] and never hide the others; any other failure (daemon
-    /// unreachable, not a manager ...) fails the whole call. An empty list makes no request.
+    /// [`InspectMany::missing`], ids whose lookup failed otherwise in
+    /// [`InspectMany::failed`]; neither hides the tasks found. When nothing was found and a
+    /// lookup failed otherwise (daemon unreachable, not a manager ...), the call fails with
+    /// that error. An empty list makes no request.
     pub async fn inspect_many(&self, ids: &[String]) -> Result<InspectMany> {
         let mut result = InspectMany::default();
         if ids.is_empty() {
@@ -141,26 +149,32 @@ impl Client {
                 ) => {
                     result.missing.push((outcome.id, error));
                 }
-                Err(error) => return Err(error.into()),
+                Err(error) => result.failed.push((outcome.id, error)),
+            }
+        }
+        if result.found.is_empty() {
+            if let Some((_id, error)) = result.failed.drain(..).next() {
+                return Err(error.into());
             }
         }
         Ok(result)
     }
 
-    /// Every service (one request).
-    pub async fn services(&self) -> Result<Vec<Service>> {
+    /// Every service (one request); those that do not decode are [`Listing::failures`].
+    pub async fn services(&self) -> Result<Listing<Service>> {
         Ok(self.transport.list_services().await?)
     }
 
-    /// Every node (one request).
-    pub async fn nodes(&self) -> Result<Vec<Node>> {
+    /// Every node (one request); those that do not decode are [`Listing::failures`].
+    pub async fn nodes(&self) -> Result<Listing<Node>> {
         Ok(self.transport.list_nodes().await?)
     }
 
     /// Records the whole swarm: every task (containers, plugins and network attachments),
     /// service and node, and what the daemon says about itself. Four requests, made
     /// concurrently. Write it with [`Snapshot::write`] and serve it again with
-    /// [`ClientBuilder::replay`] (`swarm-tasks snapshot DIR`).
+    /// [`ClientBuilder::replay`] (`swarm-tasks snapshot DIR`). Objects that do not decode
+    /// are in the snapshot's `*_failures` fields and are not written.
     pub async fn snapshot(&self) -> Result<Snapshot> {
         let every_runtime = TaskFilter::new()
             .runtime(Runtime::Container)
@@ -174,12 +188,18 @@ impl Client {
             transport.system_info(),
         )?;
         let logs = self.recorded_logs(&services).await;
+        let (tasks, task_failures) = tasks.into_parts();
+        let (services, service_failures) = services.into_parts();
+        let (nodes, node_failures) = nodes.into_parts();
         Ok(Snapshot {
             tasks,
             services,
             nodes,
             info: SnapshotInfo::from_system_info(&info),
             logs,
+            task_failures,
+            service_failures,
+            node_failures,
         })
     }
 
@@ -256,6 +276,7 @@ pub struct ClientBuilder {
     pub(crate) timeout: Option<Duration>,
     pub(crate) docker_program: Option<PathBuf>,
     pub(crate) env: Option<DockerEnv>,
+    pub(crate) max_concurrent_requests: Option<usize>,
 }
 
 impl ClientBuilder {
@@ -289,6 +310,14 @@ impl ClientBuilder {
     /// A limit for each request (HTTP) or command (CLI). Default: the transport's own.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// How many requests the client has in flight at once, across all its calls and clones
+    /// (at least 1): over HTTP, requests (default 8); with the CLI transport, `docker`
+    /// children of one call (default 4). More wait for a free slot.
+    pub fn max_concurrent_requests(mut self, requests: usize) -> Self {
+        self.max_concurrent_requests = Some(requests.max(1));
         self
     }
 
@@ -378,26 +407,33 @@ mod tests {
         assert_eq!(missing, ["b", "c"]);
     }
 
+    /// One failed lookup does not hide the tasks found; with nothing found, the call fails.
     #[tokio::test]
-    async fn inspect_many_fails_whole_on_a_connection_error() {
+    async fn inspect_many_keeps_what_was_found_beside_a_failed_lookup() {
+        let timeout = || swarm_transport::Error::Timeout {
+            endpoint: "x".into(),
+            after: Duration::from_secs(1),
+        };
         let mut mock = MockTransport::new();
-        mock.expect_inspect_tasks().returning(|_| {
-            Ok(vec![
-                found("a"),
-                failed(
-                    "b",
-                    swarm_transport::Error::Timeout {
-                        endpoint: "x".into(),
-                        after: Duration::from_secs(1),
-                    },
-                ),
-            ])
-        });
+        mock.expect_inspect_tasks()
+            .times(1)
+            .returning(move |_| Ok(vec![found("a"), failed("b", timeout())]));
         let client = Client::new(mock);
-        let error = client
+        let result = client
             .inspect_many(&["a".into(), "b".into()])
             .await
-            .unwrap_err();
+            .unwrap();
+        assert_eq!(result.found.len(), 1);
+        let failed_ids: Vec<&str> = result.failed.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(failed_ids, ["b"]);
+        assert!(result.missing.is_empty());
+
+        let mut mock = MockTransport::new();
+        mock.expect_inspect_tasks()
+            .times(1)
+            .returning(move |_| Ok(vec![failed("b", timeout())]));
+        let client = Client::new(mock);
+        let error = client.inspect_many(&["b".into()]).await.unwrap_err();
         assert!(error.is_connection(), "{error}");
     }
 
@@ -410,13 +446,13 @@ mod tests {
                 filter.values(FilterKey::Runtime).collect::<Vec<_>>()
                     == ["attachment", "container", "plugin"]
             })
-            .returning(|_| Ok(vec![Task::default()]));
+            .returning(|_| Ok(vec![Task::default()].into()));
         mock.expect_list_services()
             .times(1)
-            .returning(|| Ok(Vec::new()));
+            .returning(|| Ok(Vec::new().into()));
         mock.expect_list_nodes()
             .times(1)
-            .returning(|| Ok(Vec::new()));
+            .returning(|| Ok(Vec::new().into()));
         mock.expect_system_info().times(1).returning(|| {
             Ok(SystemInfo::new(
                 "1.41",

@@ -49,6 +49,9 @@ fn http(builder: &ClientBuilder, resolved: &ResolvedEndpoint) -> Result<Arc<dyn 
     if let Some(timeout) = builder.timeout {
         http = http.connect_timeout(timeout).request_timeout(timeout);
     }
+    if let Some(requests) = builder.max_concurrent_requests {
+        http = http.max_concurrent_requests(requests);
+    }
     Ok(Arc::new(http.build()?))
 }
 

@@ -129,7 +129,7 @@ pub use client::{Client, ClientBuilder, InspectMany, TransportKind};
 pub use error::{Error, Result};
 pub use logs::{LogLine, LogOptions, LogSource, LogStream, LogSubject, LogTarget};
 pub use named_logs::{LogOrder, LogOrigin, NamedLine, NamedLogStream};
-pub use ps::{PsOptions, PsReport};
+pub use ps::{PsOptions, PsReport, Undecodable};
 pub use rows::TaskRow;
 #[doc(no_inline)]
 pub use swarm_transport::Snapshot;

@@ -107,7 +107,7 @@ impl Client {
                 .fold(TaskFilter::new(), |filter, id| filter.service(*id));
             transport.list_tasks(&filter).await?.into_iter().collect()
         };
-        let names = Names::new(&subjects, services, nodes, &tasks);
+        let names = Names::new(&subjects, services.into_items(), nodes.into_items(), &tasks);
         let mut streams = Vec::with_capacity(subjects.len());
         for (target, subject) in targets.iter().zip(&subjects) {
             streams.push(self.subject_logs(target, subject, options).await?);

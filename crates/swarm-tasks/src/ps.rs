@@ -8,7 +8,7 @@
 //! are, and `node_ps` four when it has to ask which node is `self`.
 
 use swarm_models::lookup::{self, Lookup, LookupError, ObjectKind};
-use swarm_models::{FilterKey, Node, Service, Task, TaskFilter, TaskState};
+use swarm_models::{FilterKey, ItemFailure, Listing, Node, Service, Task, TaskFilter, TaskState};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -43,6 +43,40 @@ pub struct PsReport {
     /// Each argument that matched no service (or node), with a
     /// [`transport::Error::NotFound`](swarm_transport::Error::NotFound).
     pub not_found: Vec<(String, swarm_transport::Error)>,
+    /// Objects the daemon listed that do not decode (tasks missing from `rows`, services
+    /// or nodes that could not be resolved or named), in the order services, nodes, tasks.
+    pub undecodable: Vec<Undecodable>,
+}
+
+/// An object of a listing that did not decode: its kind and the failure (index, ID when
+/// readable, error). [`Client::service_ps`] and [`Client::node_ps`] report them in
+/// [`PsReport::undecodable`] and list the rest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undecodable {
+    /// Task, service or node.
+    pub kind: ObjectKind,
+    /// Where it was in the list, its ID, and the decode error.
+    pub failure: ItemFailure,
+}
+
+impl std::fmt::Display for Undecodable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot decode {} {}", self.kind, self.failure)
+    }
+}
+
+impl Undecodable {
+    /// The failures of a listing of `kind`.
+    pub fn of<T>(kind: ObjectKind, listing: &Listing<T>) -> Vec<Undecodable> {
+        listing
+            .failures
+            .iter()
+            .map(|failure| Undecodable {
+                kind,
+                failure: failure.clone(),
+            })
+            .collect()
+    }
 }
 
 impl Client {
@@ -62,11 +96,13 @@ impl Client {
         }
         let transport = self.transport();
         let (service_list, node_list) = if options.no_resolve {
-            (transport.list_services().await?, Vec::new())
+            (transport.list_services().await?, Listing::default())
         } else {
             futures::try_join!(transport.list_services(), transport.list_nodes())?
         };
         let resolved = resolve_services(services, &service_list)?;
+        let mut undecodable = Undecodable::of(ObjectKind::Service, &service_list);
+        undecodable.extend(Undecodable::of(ObjectKind::Node, &node_list));
         self.ps_tasks(
             FilterKey::Service,
             resolved,
@@ -75,6 +111,11 @@ impl Client {
             options,
         )
         .await
+        .map(|mut report| {
+            undecodable.append(&mut report.undecodable);
+            report.undecodable = undecodable;
+            report
+        })
     }
 
     /// The tasks on nodes given by full ID, hostname or unique ID prefix, or `self`
@@ -103,7 +144,7 @@ impl Client {
         };
         let services = async {
             if options.no_resolve {
-                Ok(Vec::new())
+                Ok(Listing::default())
             } else {
                 transport.list_services().await
             }
@@ -122,6 +163,8 @@ impl Client {
             None => None,
         };
         let resolved = resolve_nodes(args, &node_list, self_id.as_deref())?;
+        let mut undecodable = Undecodable::of(ObjectKind::Service, &service_list);
+        undecodable.extend(Undecodable::of(ObjectKind::Node, &node_list));
         self.ps_tasks(
             FilterKey::Node,
             resolved,
@@ -130,6 +173,11 @@ impl Client {
             options,
         )
         .await
+        .map(|mut report| {
+            undecodable.append(&mut report.undecodable);
+            report.undecodable = undecodable;
+            report
+        })
     }
 
     /// Rows for tasks fetched some other way (e.g. [`Client::list`]): names resolved with
@@ -179,7 +227,14 @@ impl Client {
         for id in resolved.ids {
             filter.insert(key, id);
         }
-        let tasks = self.transport().list_tasks(&filter).await?;
+        let (tasks, task_failures) = self.transport().list_tasks(&filter).await?.into_parts();
+        let undecodable = task_failures
+            .into_iter()
+            .map(|failure| Undecodable {
+                kind: ObjectKind::Task,
+                failure,
+            })
+            .collect();
         let rows = build_rows(tasks, &NameIndex::new(services, nodes), options);
         let not_found = resolved
             .not_found
@@ -192,7 +247,11 @@ impl Client {
                 (arg, error)
             })
             .collect();
-        Ok(PsReport { rows, not_found })
+        Ok(PsReport {
+            rows,
+            not_found,
+            undecodable,
+        })
     }
 }
 

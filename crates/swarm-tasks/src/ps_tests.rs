@@ -127,8 +127,10 @@ fn mock_with_lists() -> MockTransport {
     let mut mock = MockTransport::new();
     mock.expect_list_services()
         .times(1)
-        .returning(|| Ok(services()));
-    mock.expect_list_nodes().times(1).returning(|| Ok(nodes()));
+        .returning(|| Ok(services().into()));
+    mock.expect_list_nodes()
+        .times(1)
+        .returning(|| Ok(nodes().into()));
     mock.expect_endpoint().return_const("mock://".to_owned());
     mock
 }
@@ -147,7 +149,8 @@ async fn service_ps_makes_one_task_request_for_all_services() {
             Ok(vec![
                 task("t2", "abc222", 1, "n2bbbb"),
                 task("t1", "def333", 1, "n1aaaa"),
-            ])
+            ]
+            .into())
         });
     let client = Client::new(mock);
     let options = PsOptions {
@@ -190,10 +193,10 @@ async fn service_ps_no_resolve_skips_the_nodes_request() {
     let mut mock = MockTransport::new();
     mock.expect_list_services()
         .times(1)
-        .returning(|| Ok(services()));
+        .returning(|| Ok(services().into()));
     mock.expect_list_tasks()
         .times(1)
-        .returning(|_| Ok(vec![task("t1", "abc111", 1, "n1aaaa")]));
+        .returning(|_| Ok(vec![task("t1", "abc111", 1, "n1aaaa")].into()));
     let client = Client::new(mock);
     let options = PsOptions {
         no_resolve: true,
@@ -220,7 +223,7 @@ async fn node_ps_defaults_to_self_from_system_info() {
         .withf(|filter: &TaskFilter| {
             filter.values(FilterKey::Node).collect::<Vec<_>>() == ["n3cccc"]
         })
-        .returning(|_| Ok(vec![task("t1", "abc111", 1, "n3cccc")]));
+        .returning(|_| Ok(vec![task("t1", "abc111", 1, "n3cccc")].into()));
     let client = Client::new(mock);
     let report = client.node_ps(&[], &PsOptions::default()).await.unwrap();
     assert_eq!(report.rows.len(), 1);
@@ -248,7 +251,7 @@ async fn node_ps_named_nodes_skip_system_info_and_keep_partial_results() {
         .withf(|filter: &TaskFilter| {
             filter.values(FilterKey::Node).collect::<Vec<_>>() == ["n1aaaa", "n2bbbb"]
         })
-        .returning(|_| Ok(Vec::new()));
+        .returning(|_| Ok(Vec::new().into()));
     let client = Client::new(mock);
     let report = client
         .node_ps(&args(&["node-1", "n2", "ghost"]), &PsOptions::default())
@@ -289,7 +292,7 @@ async fn transport_errors_pass_through() {
             source: None,
         })
     });
-    mock.expect_list_nodes().returning(|| Ok(Vec::new()));
+    mock.expect_list_nodes().returning(|| Ok(Vec::new().into()));
     let client = Client::new(mock);
     let error = client
         .service_ps(&args(&["web"]), &PsOptions::default())
@@ -297,4 +300,58 @@ async fn transport_errors_pass_through() {
         .unwrap_err();
     assert!(error.is_connection());
     assert_eq!(error.endpoint(), Some("unix:///x"));
+}
+
+/// Undecodable objects of every list reach the report (services and nodes first, then tasks),
+/// and the tasks that decoded are still rows.
+#[tokio::test]
+async fn undecodable_objects_are_reported_beside_the_rows() {
+    let failure = |index: usize, id: &str| swarm_models::ItemFailure {
+        index,
+        id: Some(id.to_owned()),
+        message: "invalid type".to_owned(),
+    };
+    let mut mock = MockTransport::new();
+    mock.expect_list_services().times(1).returning(move || {
+        Ok(Listing {
+            items: services(),
+            failures: vec![failure(4, "svcbad")],
+        })
+    });
+    mock.expect_list_nodes().times(1).returning(move || {
+        Ok(Listing {
+            items: nodes(),
+            failures: vec![failure(0, "nodebad")],
+        })
+    });
+    mock.expect_list_tasks().times(1).returning(move |_| {
+        Ok(Listing {
+            items: vec![task("t1", "abc111", 1, "n1aaaa")],
+            failures: vec![failure(1, "taskbad")],
+        })
+    });
+    mock.expect_endpoint().return_const("mock://".to_owned());
+    let client = Client::new(mock);
+    let report = client
+        .service_ps(&args(&["web"]), &PsOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(report.rows.len(), 1);
+    let named: Vec<(ObjectKind, Option<&str>)> = report
+        .undecodable
+        .iter()
+        .map(|item| (item.kind, item.failure.id.as_deref()))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            (ObjectKind::Service, Some("svcbad")),
+            (ObjectKind::Node, Some("nodebad")),
+            (ObjectKind::Task, Some("taskbad"))
+        ]
+    );
+    assert_eq!(
+        report.undecodable[2].to_string(),
+        "cannot decode task item 1 (ID taskbad): invalid type"
+    );
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use serde_json::json;
-use swarm_tasks::models::{Node, Service, Task, TaskFilter};
+use swarm_tasks::models::{Listing, Node, Service, Task, TaskFilter};
 use swarm_tasks::transport::{self, InspectOutcome, SwarmState, SystemInfo, Transport};
 use swarm_tasks::{Client, PsOptions};
 use tokio::sync::Barrier;
@@ -45,14 +45,15 @@ impl Transport for Rendezvous {
         ))
     }
 
-    async fn list_tasks(&self, _filter: &TaskFilter) -> transport::Result<Vec<Task>> {
+    async fn list_tasks(&self, _filter: &TaskFilter) -> transport::Result<Listing<Task>> {
         self.task_requests.fetch_add(1, Ordering::SeqCst);
         Ok(vec![
             serde_json::from_value(
                 json!({"ID": "t1", "ServiceID": "s1", "Slot": 1, "NodeID": "n1"}),
             )
             .unwrap(),
-        ])
+        ]
+        .into())
     }
 
     async fn inspect_task(&self, id: &str) -> transport::Result<Task> {
@@ -66,17 +67,20 @@ impl Transport for Rendezvous {
         Ok(Vec::new())
     }
 
-    async fn list_services(&self) -> transport::Result<Vec<Service>> {
-        self.barrier.wait().await;
-        Ok(serde_json::from_value(json!([{"ID": "s1", "Spec": {"Name": "web"}}])).unwrap())
-    }
-
-    async fn list_nodes(&self) -> transport::Result<Vec<Node>> {
+    async fn list_services(&self) -> transport::Result<Listing<Service>> {
         self.barrier.wait().await;
         Ok(
-            serde_json::from_value(json!([{"ID": "n1", "Description": {"Hostname": "node-1"}}]))
+            swarm_tasks::models::decode_list(br#"[{"ID": "s1", "Spec": {"Name": "web"}}]"#)
                 .unwrap(),
         )
+    }
+
+    async fn list_nodes(&self) -> transport::Result<Listing<Node>> {
+        self.barrier.wait().await;
+        Ok(swarm_tasks::models::decode_list(
+            br#"[{"ID": "n1", "Description": {"Hostname": "node-1"}}]"#,
+        )
+        .unwrap())
     }
 }
 

@@ -87,7 +87,10 @@ async fn rows_resolve_names_with_two_requests() {
     let client = http_client(&engine).await;
     let tasks = client.list(&Default::default()).await.unwrap();
     engine.reset_requests();
-    let rows = client.rows(tasks, &PsOptions::default()).await.unwrap();
+    let rows = client
+        .rows(tasks.into_items(), &PsOptions::default())
+        .await
+        .unwrap();
     assert!(rows.iter().any(|row| row.name == "web.1" && row.is_history));
     assert_eq!(paths(&engine), ["/nodes", "/services"]);
 }

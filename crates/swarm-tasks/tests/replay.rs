@@ -83,7 +83,7 @@ fn snapshot() -> Snapshot {
             local_node_state: Some("active".into()),
             control_available: true,
         },
-        logs: Vec::new(),
+        ..Snapshot::default()
     }
 }
 
@@ -228,7 +228,7 @@ async fn rows_of_a_listing_and_the_snapshot_round_trip() {
         .unwrap();
     let rows = client
         .rows(
-            tasks,
+            tasks.into_items(),
             &PsOptions {
                 latest: true,
                 ..PsOptions::default()

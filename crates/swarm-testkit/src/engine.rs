@@ -137,6 +137,29 @@ impl FakeEngine {
         Self::spawn(swarm, host, None, Listener::Tcp(listener), None)
     }
 
+    /// Serves over a unix socket at `path` whose listen queue holds `backlog` connections:
+    /// with a small one, a burst of connects fails with `EAGAIN` ("Resource temporarily
+    /// unavailable") as on a busy daemon.
+    pub fn spawn_unix_with_backlog(
+        swarm: FakeSwarm,
+        path: &Path,
+        backlog: i32,
+    ) -> io::Result<FakeEngine> {
+        let socket = socket2::Socket::new(socket2::Domain::UNIX, socket2::Type::STREAM, None)?;
+        socket.bind(&socket2::SockAddr::unix(path)?)?;
+        socket.listen(backlog)?;
+        let listener = std::os::unix::net::UnixListener::from(std::os::fd::OwnedFd::from(socket));
+        listener.set_nonblocking(true)?;
+        let host = format!("unix://{}", path.display());
+        Self::spawn(
+            swarm,
+            host,
+            Some(path.to_owned()),
+            Listener::Unix(listener),
+            None,
+        )
+    }
+
     /// Serves over a unix socket at `path`; the error when binding fails.
     pub fn spawn_unix(swarm: FakeSwarm, path: &Path) -> io::Result<FakeEngine> {
         let listener = std::os::unix::net::UnixListener::bind(path)?;

@@ -15,7 +15,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::Deserialize as _;
 use serde_json::{Value, json};
-use swarm_models::{Node, Service, Task, TaskFilter};
+use swarm_models::{Listing, Node, Service, Task, TaskFilter};
 use swarm_transport::{
     Error, InspectOutcome, ReplayTransport, Result, Snapshot, SnapshotInfo, SwarmState, SystemInfo,
     Transport,
@@ -137,7 +137,7 @@ impl SimSwarm {
                 .filter_map(|node| Node::deserialize(node).ok())
                 .collect(),
             info: SnapshotInfo::default(),
-            logs: Vec::new(),
+            ..Snapshot::default()
         };
         Ok(ReplayTransport::from_snapshot(snapshot, "sim"))
     }
@@ -165,7 +165,7 @@ impl Transport for SimTransport {
         ))
     }
 
-    async fn list_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
+    async fn list_tasks(&self, filter: &TaskFilter) -> Result<Listing<Task>> {
         self.sim.serve("list_tasks")?.list_tasks(filter).await
     }
 
@@ -177,11 +177,11 @@ impl Transport for SimTransport {
         self.sim.serve("inspect_tasks")?.inspect_tasks(ids).await
     }
 
-    async fn list_services(&self) -> Result<Vec<Service>> {
+    async fn list_services(&self) -> Result<Listing<Service>> {
         self.sim.serve("list_services")?.list_services().await
     }
 
-    async fn list_nodes(&self) -> Result<Vec<Node>> {
+    async fn list_nodes(&self) -> Result<Listing<Node>> {
         self.sim.serve("list_nodes")?.list_nodes().await
     }
 }

@@ -44,7 +44,7 @@ pub use tls::TlsConfig;
 pub use version::{ApiVersion, MAX_API_VERSION, MIN_API_VERSION};
 
 use async_trait::async_trait;
-use swarm_models::{Node, Service, Task, TaskFilter};
+use swarm_models::{Listing, Node, Service, Task, TaskFilter};
 
 /// Operation-level access to a swarm manager. Implement it to plug in your own transport.
 ///
@@ -61,7 +61,11 @@ pub trait Transport: Send + Sync {
     async fn system_info(&self) -> Result<SystemInfo>;
 
     /// Lists tasks matching the filter (an empty filter lists every container task).
-    async fn list_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>>;
+    ///
+    /// A task that does not decode does not fail the list: it is a
+    /// [`ItemFailure`](swarm_models::ItemFailure) in [`Listing::failures`] (index, ID when
+    /// readable, error) beside the tasks that decoded. The same holds for services and nodes.
+    async fn list_tasks(&self, filter: &TaskFilter) -> Result<Listing<Task>>;
 
     /// Inspects one task by full ID, exact internal name or unique ID prefix.
     async fn inspect_task(&self, id: &str) -> Result<Task>;
@@ -71,10 +75,10 @@ pub trait Transport: Send + Sync {
     async fn inspect_tasks(&self, ids: &[String]) -> Result<Vec<InspectOutcome>>;
 
     /// Lists every service, with task counts (`ServiceStatus`) where the transport can get them.
-    async fn list_services(&self) -> Result<Vec<Service>>;
+    async fn list_services(&self) -> Result<Listing<Service>>;
 
     /// Lists every node.
-    async fn list_nodes(&self) -> Result<Vec<Node>>;
+    async fn list_nodes(&self) -> Result<Listing<Node>>;
 
     /// Reads the logs of a task or a whole service as a stream of lines.
     ///

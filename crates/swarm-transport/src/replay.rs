@@ -13,7 +13,9 @@
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use swarm_models::{Node, Service, ServiceNames, ServiceStatus, Task, TaskFilter, lookup};
+use swarm_models::{
+    Listing, Node, Service, ServiceNames, ServiceStatus, Task, TaskFilter, lookup,
+};
 
 use crate::Transport;
 use crate::error::{Error, NotManagerReason, ObjectKind, Result};
@@ -145,16 +147,21 @@ impl Transport for ReplayTransport {
         Ok(system_info)
     }
 
-    async fn list_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
+    /// The recorded tasks the filter matches; every element of `tasks.json` that did not
+    /// decode is a failure of the listing whatever the filter (it cannot be matched).
+    async fn list_tasks(&self, filter: &TaskFilter) -> Result<Listing<Task>> {
         self.require_manager()?;
         let resolved = filter.resolve(&self.snapshot.services, &self.snapshot.nodes)?;
-        Ok(self
-            .snapshot
-            .tasks
-            .iter()
-            .filter(|task| resolved.matches(task))
-            .cloned()
-            .collect())
+        Ok(Listing {
+            items: self
+                .snapshot
+                .tasks
+                .iter()
+                .filter(|task| resolved.matches(task))
+                .cloned()
+                .collect(),
+            failures: self.snapshot.task_failures.clone(),
+        })
     }
 
     async fn inspect_task(&self, id: &str) -> Result<Task> {
@@ -176,20 +183,26 @@ impl Transport for ReplayTransport {
             .collect())
     }
 
-    async fn list_services(&self) -> Result<Vec<Service>> {
+    async fn list_services(&self) -> Result<Listing<Service>> {
         self.require_manager()?;
         let tasks = &self.snapshot.tasks;
-        Ok(self
-            .snapshot
-            .services
-            .iter()
-            .map(|service| with_service_status(service, tasks))
-            .collect())
+        Ok(Listing {
+            items: self
+                .snapshot
+                .services
+                .iter()
+                .map(|service| with_service_status(service, tasks))
+                .collect(),
+            failures: self.snapshot.service_failures.clone(),
+        })
     }
 
-    async fn list_nodes(&self) -> Result<Vec<Node>> {
+    async fn list_nodes(&self) -> Result<Listing<Node>> {
         self.require_manager()?;
-        Ok(self.snapshot.nodes.clone())
+        Ok(Listing {
+            items: self.snapshot.nodes.clone(),
+            failures: self.snapshot.node_failures.clone(),
+        })
     }
 
     /// The lines `snapshot` recorded (the last ones of each task), filtered by the options

@@ -8,16 +8,25 @@
 //! back equal, and `docker inspect` output can be dropped in by hand.
 //! Objects read from a daemon are written as it sent them (their kept text, re-indented), so
 //! a snapshot holds the same keys, values and timestamp spellings as the daemon's answers.
+//!
+//! Reading is defensive: an element of a list that does not decode is kept aside as an
+//! [`ItemFailure`] (the others are served), a file over [`MAX_SNAPSHOT_FILE_SIZE`] is refused
+//! before it is read, and a file that resolves outside the folder (a symlink to elsewhere)
+//! is refused.
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
-use swarm_models::{Model, Node, Service, Task, decode_list, write_pretty_array};
+use swarm_models::{ItemFailure, Listing, Model, Node, Service, Task, write_pretty_array};
 
 use crate::error::{Error, Result};
 use crate::info::{SwarmState, SystemInfo};
+
+/// The largest snapshot file [`Snapshot::read`] accepts: 256 MiB, the HTTP transport's
+/// default maximum response size.
+pub const MAX_SNAPSHOT_FILE_SIZE: u64 = 256 * 1024 * 1024;
 
 /// The tasks file of a snapshot folder.
 pub const TASKS_FILE: &str = "tasks.json";
@@ -50,6 +59,12 @@ pub struct Snapshot {
     pub info: SnapshotInfo,
     /// The last lines of each task (`logs.json`), oldest first per task.
     pub logs: Vec<RecordedLine>,
+    /// Elements of `tasks.json` that did not decode (empty when written by this crate).
+    pub task_failures: Vec<ItemFailure>,
+    /// Elements of `services.json` that did not decode.
+    pub service_failures: Vec<ItemFailure>,
+    /// Elements of `nodes.json` that did not decode.
+    pub node_failures: Vec<ItemFailure>,
 }
 
 /// One recorded log line (an object of `logs.json`).
@@ -199,26 +214,39 @@ impl SnapshotInfo {
 
 impl Snapshot {
     /// Reads a snapshot folder. `tasks.json`, `services.json`, `nodes.json` and `info.json`
-    /// must exist; `version.json` and `logs.json` are optional. Errors are [`Error::Snapshot`] naming the file.
+    /// must exist; `version.json` and `logs.json` are optional. Errors are [`Error::Snapshot`]
+    /// naming the file: a file missing, over [`MAX_SNAPSHOT_FILE_SIZE`], resolving outside
+    /// `dir`, or not JSON of the right shape. List elements that do not decode are kept in the
+    /// `*_failures` fields, not errors.
     pub fn read(dir: impl AsRef<Path>) -> Result<Self> {
         let dir = dir.as_ref();
-        let info: Value = read_json(&dir.join(INFO_FILE))?;
+        // A folder that does not exist is reported as its first file missing.
+        let root = dir
+            .canonicalize()
+            .map_err(|err| snapshot_error(dir.join(INFO_FILE), err))?;
+        let info: Value = parse_json(&dir.join(INFO_FILE), &read_file(&root, INFO_FILE)?)?;
         let version_path = dir.join(VERSION_FILE);
         let version: Option<Value> = if version_path.exists() {
-            Some(read_json(&version_path)?)
+            Some(parse_json(&version_path, &read_file(&root, VERSION_FILE)?)?)
         } else {
             None
         };
+        let (tasks, task_failures) = read_list::<Task>(&root, TASKS_FILE)?.into_parts();
+        let (services, service_failures) = read_list::<Service>(&root, SERVICES_FILE)?.into_parts();
+        let (nodes, node_failures) = read_list::<Node>(&root, NODES_FILE)?.into_parts();
         Ok(Self {
-            tasks: read_list(&dir.join(TASKS_FILE))?,
-            services: read_list(&dir.join(SERVICES_FILE))?,
-            nodes: read_list(&dir.join(NODES_FILE))?,
+            tasks,
+            services,
+            nodes,
             info: SnapshotInfo::from_json(&info, version.as_ref()),
             logs: if dir.join(LOGS_FILE).exists() {
-                read_json(&dir.join(LOGS_FILE))?
+                parse_json(&dir.join(LOGS_FILE), &read_file(&root, LOGS_FILE)?)?
             } else {
                 Vec::new()
             },
+            task_failures,
+            service_failures,
+            node_failures,
         })
     }
 
@@ -248,15 +276,68 @@ fn snapshot_error(path: PathBuf, source: impl std::error::Error + Send + Sync + 
     }
 }
 
-fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T> {
-    let bytes = std::fs::read(path).map_err(|err| snapshot_error(path.to_path_buf(), err))?;
-    serde_json::from_slice(&bytes).map_err(|err| snapshot_error(path.to_path_buf(), err))
+/// Why a snapshot file was refused before it was parsed.
+#[derive(Debug, thiserror::Error)]
+enum Refused {
+    #[error("it resolves to {}, outside the snapshot folder {}", resolved.display(), root.display())]
+    OutsideFolder { resolved: PathBuf, root: PathBuf },
+    #[error("it is {size} bytes, over the limit of {limit} bytes")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("it is not a regular file")]
+    NotAFile,
 }
 
-/// Reads a list of objects, keeping each one's text as it is in the file.
-fn read_list<T: DeserializeOwned + Model>(path: &Path) -> Result<Vec<T>> {
-    let bytes = std::fs::read(path).map_err(|err| snapshot_error(path.to_path_buf(), err))?;
-    decode_list(&bytes).map_err(|err| snapshot_error(path.to_path_buf(), err))
+/// The bytes of `root/name`, refused when the file resolves outside `root` (`root` is
+/// canonical) or is larger than [`MAX_SNAPSHOT_FILE_SIZE`] (checked before reading, and
+/// again while reading, for a file that grows).
+fn read_file(root: &Path, name: &str) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let path = root.join(name);
+    let fail = |err: Box<dyn std::error::Error + Send + Sync>| Error::Snapshot {
+        path: path.clone(),
+        source: err,
+    };
+    let resolved = path.canonicalize().map_err(|err| fail(Box::new(err)))?;
+    if !resolved.starts_with(root) {
+        return Err(fail(Box::new(Refused::OutsideFolder {
+            resolved,
+            root: root.to_path_buf(),
+        })));
+    }
+    let file = std::fs::File::open(&resolved).map_err(|err| fail(Box::new(err)))?;
+    let meta = file.metadata().map_err(|err| fail(Box::new(err)))?;
+    if !meta.is_file() {
+        return Err(fail(Box::new(Refused::NotAFile)));
+    }
+    let limit = MAX_SNAPSHOT_FILE_SIZE;
+    if meta.len() > limit {
+        return Err(fail(Box::new(Refused::TooLarge {
+            size: meta.len(),
+            limit,
+        })));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|err| fail(Box::new(err)))?;
+    if bytes.len() as u64 > limit {
+        return Err(fail(Box::new(Refused::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        })));
+    }
+    Ok(bytes)
+}
+
+fn parse_json<T: DeserializeOwned>(path: &Path, bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|err| snapshot_error(path.to_path_buf(), err))
+}
+
+/// A list file, decoded element by element and keeping each object's text as it is in the
+/// file (see [`swarm_models::decode_list`]).
+fn read_list<T: DeserializeOwned + Model>(root: &Path, name: &str) -> Result<Listing<T>> {
+    let bytes = read_file(root, name)?;
+    swarm_models::decode_list(&bytes).map_err(|err| snapshot_error(root.join(name), err))
 }
 
 /// Writes a list of objects, each as the daemon sent it when its text was kept.
@@ -309,6 +390,7 @@ mod tests {
                 timestamp: "2026-12-02T03:20:29.5Z".parse().ok(),
                 line: "boom".into(),
             }],
+            ..Snapshot::default()
         }
     }
 
@@ -324,6 +406,48 @@ mod tests {
             "tasks.json is an array like docker inspect prints"
         );
         assert_eq!(Snapshot::read(dir.path()).unwrap(), snapshot);
+    }
+
+    #[test]
+    fn a_file_outside_the_folder_or_too_large_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        sample().write(dir.path()).unwrap();
+        // A symlink to a file elsewhere (it holds a valid nodes list, and is still refused).
+        let elsewhere = tempfile::tempdir().unwrap();
+        let outside = elsewhere.path().join("nodes.json");
+        std::fs::rename(dir.path().join(NODES_FILE), &outside).unwrap();
+        std::os::unix::fs::symlink(&outside, dir.path().join(NODES_FILE)).unwrap();
+        let err = Snapshot::read(dir.path()).unwrap_err();
+        let chain = format!("{err}: {}", std::error::Error::source(&err).unwrap());
+        assert!(chain.contains("outside the snapshot folder"), "{chain}");
+
+        // A sparse file over the limit is refused from its size, before it is read.
+        std::fs::remove_file(dir.path().join(NODES_FILE)).unwrap();
+        let big = std::fs::File::create(dir.path().join(NODES_FILE)).unwrap();
+        big.set_len(MAX_SNAPSHOT_FILE_SIZE + 1).unwrap();
+        let err = Snapshot::read(dir.path()).unwrap_err();
+        let chain = format!("{err}: {}", std::error::Error::source(&err).unwrap());
+        assert!(
+            chain.contains("over the limit of 268435456 bytes"),
+            "{chain}"
+        );
+        assert!(chain.contains(NODES_FILE), "{chain}");
+    }
+
+    #[test]
+    fn undecodable_elements_are_kept_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        sample().write(dir.path()).unwrap();
+        std::fs::write(
+            dir.path().join(TASKS_FILE),
+            br#"[{"ID":"t1"},{"ID":"t2","Slot":"one"}]"#,
+        )
+        .unwrap();
+        let snapshot = Snapshot::read(dir.path()).unwrap();
+        assert_eq!(snapshot.tasks.len(), 1);
+        assert_eq!(snapshot.task_failures.len(), 1);
+        assert_eq!(snapshot.task_failures[0].id.as_deref(), Some("t2"));
+        assert_eq!(snapshot.task_failures[0].index, 1);
     }
 
     #[test]

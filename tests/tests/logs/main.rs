@@ -16,7 +16,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use swarm_models::{Task, TaskFilter, TaskState};
 use swarm_tasks::Client;
-use swarm_tasks_e2e::{log, prepare_engine, summary, unique_prefix, wait_for};
+use swarm_tasks_e2e::{complete, log, prepare_engine, summary, unique_prefix, wait_for};
 use swarm_testkit::real_engine::{self, ServiceGuard};
 use swarm_transport::logs::{LogLine, LogOptions, LogTarget};
 use swarm_transport::{CliTransport, HttpTransport, Transport};
@@ -69,6 +69,7 @@ impl Suite {
     pub(crate) fn tasks_of(&self, service: &str) -> Result<Vec<Task>, String> {
         self.block(self.http().list_tasks(&TaskFilter::new().service(service)))
             .map_err(|err| err.to_string())
+            .and_then(complete)
     }
 
     /// Waits until the service's tasks satisfy `done`.

@@ -18,7 +18,7 @@ use std::time::Duration;
 use swarm_models::{Task, TaskFilter, TaskState};
 use swarm_tasks::Client;
 use swarm_tasks_e2e::{
-    DESTRUCTIVE_VAR, log, prepare_engine, sorted, summary, unique_prefix, wait_for,
+    DESTRUCTIVE_VAR, complete, log, prepare_engine, sorted, summary, unique_prefix, wait_for,
 };
 use swarm_testkit::real_engine::{self, ServiceGuard};
 use swarm_transport::{CliTransport, HttpTransport, Transport};
@@ -66,10 +66,12 @@ impl Suite {
         for _ in 0..5 {
             let via_http = self
                 .block(self.http.list_tasks(filter))
-                .map_err(|err| format!("http: {err}"))?;
+                .map_err(|err| format!("http: {err}"))
+                .and_then(|listing| complete(listing).map_err(|err| format!("http: {err}")))?;
             let via_cli = self
                 .block(self.cli.list_tasks(filter))
-                .map_err(|err| format!("cli: {err}"))?;
+                .map_err(|err| format!("cli: {err}"))
+                .and_then(|listing| complete(listing).map_err(|err| format!("cli: {err}")))?;
             let (via_http, via_cli) = (sorted(via_http), sorted(via_cli));
             if via_http == via_cli {
                 return Ok(via_http);
@@ -90,6 +92,7 @@ impl Suite {
     fn tasks_of(&self, service: &str) -> Result<Vec<Task>, String> {
         self.block(self.http.list_tasks(&TaskFilter::new().service(service)))
             .map_err(|err| err.to_string())
+            .and_then(complete)
     }
 
     /// Waits until the service's tasks satisfy `done`.

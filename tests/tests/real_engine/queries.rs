@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use swarm_models::{Node, Task, TaskFilter, TaskState};
 use swarm_tasks::PsOptions;
-use swarm_tasks_e2e::summary;
+use swarm_tasks_e2e::{complete, summary};
 use swarm_transport::Transport;
 
 use crate::{Check, FilterCase, Suite, ensure};
@@ -52,9 +52,11 @@ pub(crate) fn service_ps_resolution(suite: &Suite) -> Check {
 }
 
 pub(crate) fn node_ps_resolution(suite: &Suite) -> Check {
-    let nodes: Vec<Node> = suite
-        .block(suite.http.list_nodes())
-        .map_err(|e| e.to_string())?;
+    let nodes: Vec<Node> = complete(
+        suite
+            .block(suite.http.list_nodes())
+            .map_err(|e| e.to_string())?,
+    )?;
     let node = nodes.first().ok_or("no node")?;
     let hostname = node.hostname().unwrap_or_default().to_owned();
     let prefix = shortest_unique_prefix(&node.id, nodes.iter().map(|n| n.id.as_str()));
@@ -211,7 +213,7 @@ pub(crate) fn filter_per_key(suite: &Suite) -> Check {
         let unknown =
             suite.block(transport.list_tasks(&TaskFilter::new().service(format!("{rep}-nope"))));
         ensure!(
-            unknown.is_err() || unknown.as_ref().is_ok_and(Vec::is_empty),
+            unknown.is_err() || unknown.as_ref().is_ok_and(|listing| listing.is_empty()),
             "{}: unknown service filter {unknown:?}",
             transport.endpoint()
         );

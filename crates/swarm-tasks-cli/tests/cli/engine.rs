@@ -359,3 +359,86 @@ fn ambiguous_is_one_style_on_both_transports() {
         );
     }
 }
+
+/// A task that does not decode: `ls` and `service ps` print every other row, name it on
+/// stderr (ID and error) and exit 1; the clean swarm prints one row more and exits 0.
+#[test]
+fn an_undecodable_task_is_named_and_the_others_are_listed() {
+    let mut swarm = FakeSwarm::sample();
+    let bad = swarm
+        .tasks_of_service("web")
+        .into_iter()
+        .find(|task| task["DesiredState"] == "running")
+        .and_then(|task| task["ID"].as_str())
+        .unwrap()
+        .to_owned();
+    swarm.task_mut(&bad).unwrap()["Status"]["ContainerStatus"]["ExitCode"] = serde_json::json!(1.5);
+    let engine = FakeEngine::start_blocking(swarm);
+    let clean = FakeEngine::start_blocking(FakeSwarm::sample());
+    for args in [&["ls", "-q"][..], &["service", "ps", "-q", "web"][..]] {
+        let host = engine.host();
+        let mut spoiled_args = vec!["-H", host.as_str(), "--transport", "http"];
+        spoiled_args.extend_from_slice(args);
+        let spoiled = run(&spoiled_args);
+        spoiled.code(1);
+        let clean_host = clean.host();
+        let mut clean_args = vec!["-H", clean_host.as_str(), "--transport", "http"];
+        clean_args.extend_from_slice(args);
+        let all = run(&clean_args);
+        let all_rows: Vec<&str> = all.ok().lines().collect();
+        let rows: Vec<&str> = spoiled.stdout.lines().collect();
+        assert_eq!(rows.len() + 1, all_rows.len(), "{args:?}: {rows:?}");
+        assert!(
+            rows.iter().all(|row| !bad.starts_with(row.trim())),
+            "{rows:?}"
+        );
+        let lines = spoiled.stderr_lines();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].starts_with("swarm-tasks: cannot decode task item ")
+                && lines[0].contains(&format!("(ID {bad})"))
+                && lines[0].contains("1.5"),
+            "{lines:?}"
+        );
+    }
+}
+
+/// `inspect` of 50 ids against a daemon whose listen queue holds one connection: every task
+/// is printed and the exit code is 0 (it used to fail with "Resource temporarily
+/// unavailable", exit 3, about one run in three). Three runs.
+#[test]
+fn inspect_of_50_ids_against_a_small_listen_queue_prints_every_task() {
+    let dir = tempfile::tempdir().unwrap();
+    let swarm = FakeSwarm::generate(swarm_testkit::GenerateParams {
+        services: 10,
+        nodes: 3,
+        replicas_per_service: 5,
+        history_per_slot: 0,
+        seed: 7,
+    });
+    let engine =
+        FakeEngine::spawn_unix_with_backlog(swarm, &dir.path().join("docker.sock"), 1).unwrap();
+    let ids: Vec<String> = engine
+        .swarm()
+        .tasks()
+        .iter()
+        .filter_map(|task| task["ID"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(ids.len(), 50);
+    let host = engine.host();
+    for _ in 0..3 {
+        let mut args = vec![
+            "-H",
+            host.as_str(),
+            "--transport",
+            "http",
+            "inspect",
+            "--format",
+            "inspect",
+        ];
+        args.extend(ids.iter().map(String::as_str));
+        let outcome = run(&args);
+        let printed: serde_json::Value = serde_json::from_str(outcome.ok()).unwrap();
+        assert_eq!(printed.as_array().map(Vec::len), Some(50));
+    }
+}

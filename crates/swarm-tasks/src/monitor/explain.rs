@@ -207,7 +207,7 @@ impl Client {
         };
         let service_id = task.service_id.clone().unwrap_or_default();
         let siblings = if service_id.is_empty() {
-            vec![task.clone()]
+            vec![task.clone()].into()
         } else {
             transport
                 .list_tasks(&TaskFilter::new().service(service_id.clone()))

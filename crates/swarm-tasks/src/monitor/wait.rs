@@ -375,7 +375,7 @@ impl WaitState {
                         let filter = present
                             .fold(TaskFilter::new(), |filter, id| filter.service(id.clone()));
                         let tasks = if filter.is_empty() {
-                            Vec::new()
+                            Default::default()
                         } else {
                             transport.list_tasks(&filter).await?
                         };
@@ -434,10 +434,10 @@ impl WaitState {
             })
         }) || started.trackers.iter().any(ServiceTracker::needs_nodes);
         if wants_nodes {
-            self.nodes = Some(transport.list_nodes().await?);
+            self.nodes = Some(transport.list_nodes().await?.into_items());
         }
         let names = NameIndex::new(&services, self.nodes.as_deref().unwrap_or_default());
-        let mut changes = self.tasks.apply(tasks);
+        let mut changes = self.tasks.apply_listing(tasks);
         changes.retain(|event| !event.is_synced());
         let task_refs: Vec<&swarm_models::Task> = self.tasks.tasks().collect();
         let now = Instant::now();
@@ -462,7 +462,7 @@ impl WaitState {
             .iter()
             .any(|event| !matches!(event, TaskEvent::Initial { .. }));
         self.interval = self.config.poll.next_interval(self.interval, changed);
-        started.services = services;
+        started.services = services.into_items();
         if progress.iter().all(ServiceProgress::is_final) {
             self.finished = true;
         }

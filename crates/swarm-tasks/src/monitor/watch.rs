@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use futures::Stream;
 use serde::Serialize;
-use swarm_models::{Task, TaskFilter, TaskState};
+use swarm_models::{Listing, Task, TaskFilter, TaskState};
 
 use crate::client::Client;
 use crate::error::Result;
@@ -167,6 +167,19 @@ pub(crate) struct TaskTracker {
 }
 
 impl TaskTracker {
+    /// [`TaskTracker::apply`] for a listing with undecodable tasks: a task that no longer
+    /// decodes keeps its last-seen state (it is not reported removed), and is logged.
+    pub(crate) fn apply_listing(&mut self, listing: Listing<Task>) -> Vec<TaskEvent> {
+        let (mut tasks, failures) = listing.into_parts();
+        for failure in &failures {
+            tracing::warn!(%failure, "a listed task does not decode; keeping its last-seen state");
+            if let Some(old) = failure.id.as_ref().and_then(|id| self.known.get(id)) {
+                tasks.push(old.clone());
+            }
+        }
+        self.apply(tasks)
+    }
+
     /// Compares a complete listing with the last one and returns the events, ending with
     /// `Synced`. Events come in creation order (then ID), removals last.
     pub(crate) fn apply(&mut self, mut tasks: Vec<Task>) -> Vec<TaskEvent> {
@@ -287,7 +300,7 @@ impl Client {
                 state.polled_once = true;
                 match state.client.list(&state.filter).await {
                     Ok(tasks) => {
-                        let events = state.tracker.apply(tasks);
+                        let events = state.tracker.apply_listing(tasks);
                         let changed = events.len() > 1;
                         state.interval = state.config.next_interval(state.interval, changed);
                         state.queued.extend(events);
@@ -312,6 +325,27 @@ mod tests {
             "CreatedAt": format!("2024-01-01T00:00:0{}Z", id.len() % 10),
         }))
         .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_task_that_stops_decoding_is_not_reported_removed() {
+        let mut tracker = TaskTracker::default();
+        tracker.apply(vec![
+            task("a", "running", "running"),
+            task("bb", "running", "running"),
+        ]);
+        let events = tracker.apply_listing(Listing {
+            items: vec![task("a", "running", "running")],
+            failures: vec![swarm_models::ItemFailure {
+                index: 1,
+                id: Some("bb".to_owned()),
+                message: "invalid type".to_owned(),
+            }],
+        });
+        assert_eq!(events, [TaskEvent::Synced { tasks: 2 }]);
+        // Once it is really gone from the list, it is removed.
+        let events = tracker.apply_listing(vec![task("a", "running", "running")].into());
+        assert!(matches!(&events[0], TaskEvent::Removed { task } if task.id == "bb"));
     }
 
     #[test]

@@ -23,12 +23,12 @@
 use std::collections::HashSet;
 
 use futures::{StreamExt, TryStreamExt};
-use swarm_models::{FilterKey, Node, Service, Task, TaskFilter};
+use swarm_models::{FilterKey, ItemFailure, Listing, Node, Service, Task, TaskFilter};
 
 use super::CliTransport;
 use super::command::chunk_ids;
 use super::stderr::object_failure;
-use crate::error::{ObjectKind, Result};
+use crate::error::{Error, ObjectKind, Result};
 
 /// Filter keys handed to `docker service ps` / `docker node ps` as they are.
 const PASSED_KEYS: [FilterKey; 4] = [
@@ -45,13 +45,20 @@ enum NodeList {
     Unneeded,
 }
 
-pub(super) async fn list_tasks(transport: &CliTransport, filter: &TaskFilter) -> Result<Vec<Task>> {
+pub(super) async fn list_tasks(
+    transport: &CliTransport,
+    filter: &TaskFilter,
+) -> Result<Listing<Task>> {
     let has = |key: FilterKey| filter.values(key).next().is_some();
     let by_service = has(FilterKey::Service) || has(FilterKey::Label);
     let by_node = has(FilterKey::Node);
     let nodes_future = async {
         if by_node {
-            transport.list_nodes_commands().await.map(NodeList::Nodes)
+            // Undecodable nodes cannot be resolved by name; their tasks are still inspected.
+            transport
+                .list_nodes_commands()
+                .await
+                .map(|nodes| NodeList::Nodes(nodes.into_items()))
         } else if by_service {
             Ok(NodeList::Unneeded)
         } else {
@@ -75,7 +82,17 @@ pub(super) async fn list_tasks(transport: &CliTransport, filter: &TaskFilter) ->
     } else if by_node {
         ps_each(transport, Object::Node, &node_ids, &passed).await?
     } else {
-        let service_ids: Vec<String> = services.iter().map(|service| service.id.clone()).collect();
+        // A service that does not decode still has an ID: its tasks are listed all the same.
+        let service_ids: Vec<String> = services
+            .iter()
+            .map(|service| service.id.clone())
+            .chain(
+                services
+                    .failures
+                    .iter()
+                    .filter_map(|failure| failure.id.clone()),
+            )
+            .collect();
         let all_nodes = match node_list {
             NodeList::Ids(ids) => ids,
             _ => Vec::new(),
@@ -91,13 +108,19 @@ pub(super) async fn list_tasks(transport: &CliTransport, filter: &TaskFilter) ->
     let inspected = transport
         .inspect_many::<Task>(&["inspect", "--type", "task"], &task_ids, ObjectKind::Task)
         .await?;
-    let mut tasks = Vec::with_capacity(inspected.len());
-    for outcome in inspected {
+    let mut tasks = Listing::new(Vec::with_capacity(inspected.len()));
+    for (index, (id, outcome)) in task_ids.iter().zip(inspected).enumerate() {
         match outcome {
             Ok(task) if resolved.matches(&task) => tasks.push(task),
             Ok(_) => {}
             // Removed between `ps` and `inspect`: the daemon would not list it now.
             Err(err) if err.is_not_found() => {}
+            // Listed but undecodable: named, the others still listed.
+            Err(Error::Decode { source, .. }) => tasks.failures.push(ItemFailure {
+                index,
+                id: Some(id.clone()),
+                message: source.to_string(),
+            }),
             Err(err) => return Err(err),
         }
     }

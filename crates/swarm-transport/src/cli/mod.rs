@@ -29,7 +29,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
 use serde::de::DeserializeOwned;
-use swarm_models::{Node, Service, Task, TaskFilter};
+use swarm_models::{ItemFailure, Listing, Node, Service, Task, TaskFilter};
 
 use self::command::{CliOutput, Invocation, chunk_ids, with_ids};
 pub use self::dial::CliConnection;
@@ -397,19 +397,12 @@ impl CliTransport {
         prefix: &[&str],
         ids: &[String],
         kind: ObjectKind,
-    ) -> Result<Vec<T>>
+    ) -> Result<Listing<T>>
     where
         T: DeserializeOwned + HasIdentity + swarm_models::Model + Send,
     {
-        let mut objects = Vec::with_capacity(ids.len());
-        for outcome in self.inspect_many::<T>(prefix, ids, kind).await? {
-            match outcome {
-                Ok(object) => objects.push(object),
-                Err(err) if err.is_not_found() => {}
-                Err(err) => return Err(err),
-            }
-        }
-        Ok(objects)
+        let outcomes = self.inspect_many::<T>(prefix, ids, kind).await?;
+        listing_of(ids, outcomes)
     }
 
     async fn version_json(&self) -> Result<serde_json::Value> {
@@ -493,14 +486,14 @@ impl CliTransport {
             .collect())
     }
 
-    async fn list_services_commands(&self) -> Result<Vec<Service>> {
+    async fn list_services_commands(&self) -> Result<Listing<Service>> {
         // `service ls` asks the daemon for task counts (`?status=true`) and prints them as
         // REPLICAS; `service inspect` does not, so the counts are read back from that column.
         let args = ["service", "ls", "--format", "{{.ID}} {{.Replicas}}"].map(str::to_owned);
         let output = self.run_ok(&args).await?;
         let rows = replicas::service_rows(&output.stdout);
         let ids: Vec<String> = rows.keys().cloned().collect();
-        let mut services: Vec<Service> = self
+        let mut services: Listing<Service> = self
             .inspect_listed(&["service", "inspect"], &ids, ObjectKind::Service)
             .await?;
         for service in &mut services {
@@ -517,9 +510,9 @@ impl CliTransport {
         Ok(services)
     }
 
-    async fn list_nodes_commands(&self) -> Result<Vec<Node>> {
+    async fn list_nodes_commands(&self) -> Result<Listing<Node>> {
         let ids = self.list_ids("node").await?;
-        let mut nodes: Vec<Node> = self
+        let mut nodes: Listing<Node> = self
             .inspect_listed(&["node", "inspect"], &ids, ObjectKind::Node)
             .await?;
         nodes.sort_by(|a, b| a.id.cmp(&b.id));
@@ -543,7 +536,7 @@ impl Transport for CliTransport {
         }
     }
 
-    async fn list_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
+    async fn list_tasks(&self, filter: &TaskFilter) -> Result<Listing<Task>> {
         match self.mode().await? {
             Mode::DialStdio(dial) => {
                 dial.call(
@@ -580,7 +573,7 @@ impl Transport for CliTransport {
         }
     }
 
-    async fn list_services(&self) -> Result<Vec<Service>> {
+    async fn list_services(&self) -> Result<Listing<Service>> {
         match self.mode().await? {
             Mode::DialStdio(dial) => {
                 dial.call(
@@ -593,7 +586,7 @@ impl Transport for CliTransport {
         }
     }
 
-    async fn list_nodes(&self) -> Result<Vec<Node>> {
+    async fn list_nodes(&self) -> Result<Listing<Node>> {
         match self.mode().await? {
             Mode::DialStdio(dial) => {
                 dial.call("GET /nodes", |http| async move { http.list_nodes().await })
@@ -614,6 +607,26 @@ impl Transport for CliTransport {
             Mode::Commands => self.logs_commands(target, options).await,
         }
     }
+}
+
+/// The inspected objects of a listing (`ids[i]` gave `outcomes[i]`): an object gone since it
+/// was listed is skipped, one that does not decode is an [`ItemFailure`] at its position in
+/// `ids`, any other failure fails the list.
+pub(crate) fn listing_of<T>(ids: &[String], outcomes: Vec<Result<T>>) -> Result<Listing<T>> {
+    let mut listing = Listing::new(Vec::with_capacity(outcomes.len()));
+    for (index, (id, outcome)) in ids.iter().zip(outcomes).enumerate() {
+        match outcome {
+            Ok(object) => listing.items.push(object),
+            Err(err) if err.is_not_found() => {}
+            Err(Error::Decode { source, .. }) => listing.failures.push(ItemFailure {
+                index,
+                id: Some(id.clone()),
+                message: source.to_string(),
+            }),
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(listing)
 }
 
 /// Non-empty trimmed lines of `-q` output, deduplicated in order; non-UTF-8 is read lossily.

@@ -6,7 +6,7 @@
 
 use async_trait::async_trait;
 use futures::StreamExt;
-use swarm_models::{Node, Service, Task, TaskFilter, decode_list, decode_one};
+use swarm_models::{Listing, Node, Service, Task, TaskFilter, decode_one};
 
 use super::HttpTransport;
 use super::errors::Lookup;
@@ -21,17 +21,17 @@ impl HttpTransport {
     /// Lists tasks with a `filters` value sent exactly as given (`{"key":["value"]}`), for
     /// daemon filter keys [`TaskFilter`] does not know yet. The daemon validates it: an
     /// unknown key is [`Error::InvalidFilter`].
-    pub async fn list_tasks_with_filters_json(&self, filters_json: &str) -> Result<Vec<Task>> {
+    pub async fn list_tasks_with_filters_json(&self, filters_json: &str) -> Result<Listing<Task>> {
         self.get_tasks(Some(filters_json)).await
     }
 
-    async fn get_tasks(&self, filters_json: Option<&str>) -> Result<Vec<Task>> {
+    async fn get_tasks(&self, filters_json: Option<&str>) -> Result<Listing<Task>> {
         let version = self.negotiated().await?.version;
         let mut url = self.url(Some(version), &["tasks"]);
         if let Some(filters_json) = filters_json {
             url.query_pairs_mut().append_pair("filters", filters_json);
         }
-        self.get_decoded(url, None, decode_list).await
+        self.get_list(url).await
     }
 }
 
@@ -76,7 +76,7 @@ impl Transport for HttpTransport {
     }
 
     /// One `GET /tasks`, with `filters` only when the filter is not empty.
-    async fn list_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
+    async fn list_tasks(&self, filter: &TaskFilter) -> Result<Listing<Task>> {
         if filter.is_empty() {
             self.get_tasks(None).await
         } else {
@@ -107,9 +107,11 @@ impl Transport for HttpTransport {
         .await
     }
 
-    /// `GET /tasks/{id}` for each id, at most `inspect_concurrency` at once, outcomes in the
-    /// order given. Unknown and ambiguous ids are per-id outcomes; any other failure (the
-    /// daemon went away, a timeout) fails the whole call with the first such error.
+    /// `GET /tasks/{id}` for each id, at most `inspect_concurrency` at once (and within the
+    /// transport's `max_concurrent_requests`), outcomes in the order given. Every failure is
+    /// a per-id outcome, so one failed id never hides the tasks found; only when NO id was
+    /// found and some failed otherwise than unknown or ambiguous (the daemon went away) does
+    /// the whole call fail, with the first such error.
     async fn inspect_tasks(&self, ids: &[String]) -> Result<Vec<InspectOutcome>> {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -129,29 +131,30 @@ impl Transport for HttpTransport {
             .buffered(self.inner.inspect_concurrency)
             .collect()
             .await;
-        let mut checked = Vec::with_capacity(outcomes.len());
-        for outcome in outcomes {
-            match outcome.result {
-                Err(err) if !matches!(err, Error::NotFound { .. } | Error::Ambiguous { .. }) => {
+        let any_found = outcomes.iter().any(|outcome| outcome.result.is_ok());
+        if !any_found {
+            let mut outcomes = outcomes;
+            let position = outcomes.iter().position(|outcome| {
+                matches!(&outcome.result, Err(err) if !matches!(err, Error::NotFound { .. } | Error::Ambiguous { .. }))
+            });
+            if let Some(position) = position {
+                if let Err(err) = outcomes.swap_remove(position).result {
                     return Err(err);
                 }
-                result => checked.push(InspectOutcome {
-                    id: outcome.id,
-                    result,
-                }),
             }
+            return Ok(outcomes);
         }
-        Ok(checked)
+        Ok(outcomes)
     }
 
     /// `GET /services`, with `status=true` (task counts) from API 1.41.
-    async fn list_services(&self) -> Result<Vec<Service>> {
+    async fn list_services(&self) -> Result<Listing<Service>> {
         let version = self.negotiated().await?.version;
         let mut url = self.url(Some(version), &["services"]);
         if version >= ApiVersion::SERVICE_STATUS {
             url.query_pairs_mut().append_pair("status", "true");
         }
-        self.get_decoded(url, None, decode_list).await
+        self.get_list(url).await
     }
 
     /// `GET /tasks/{id}/logs` or `GET /services/{id}/logs`, decoded as the body arrives.
@@ -160,9 +163,8 @@ impl Transport for HttpTransport {
     }
 
     /// `GET /nodes`.
-    async fn list_nodes(&self) -> Result<Vec<Node>> {
+    async fn list_nodes(&self) -> Result<Listing<Node>> {
         let version = self.negotiated().await?.version;
-        self.get_decoded(self.url(Some(version), &["nodes"]), None, decode_list)
-            .await
+        self.get_list(self.url(Some(version), &["nodes"])).await
     }
 }

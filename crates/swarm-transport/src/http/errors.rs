@@ -186,6 +186,17 @@ pub(crate) fn classify(
 }
 
 /// Maps a reqwest failure to an [`Error`].
+/// Whether a request failed while connecting, before any byte of it was sent, for a reason
+/// that passes: `EAGAIN` (a unix socket's full listen queue) or a reset during connect. Such a
+/// request can be sent again safely.
+pub(crate) fn failed_before_sending(err: &reqwest::Error) -> bool {
+    err.is_connect()
+        && matches!(
+            find_io_error(err).map(io::Error::kind),
+            Some(io::ErrorKind::WouldBlock | io::ErrorKind::ConnectionReset)
+        )
+}
+
 pub(crate) fn from_reqwest(
     endpoint: &str,
     tls: bool,

@@ -39,6 +39,12 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_BODY_SIZE: u64 = 256 * 1024 * 1024;
 /// Default number of concurrent requests of [`crate::Transport::inspect_tasks`].
 pub const DEFAULT_INSPECT_CONCURRENCY: usize = 8;
+/// Default cap on the requests one transport (and its clones) has in flight at once, across
+/// all calls: more wait for a free slot, so a burst never floods the daemon's listen queue.
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 8;
+/// How often a connection that failed before any byte was sent (`EAGAIN` from a full listen
+/// queue, a reset during connect) is tried again, with 10, 20, 40 ... ms between attempts.
+pub const CONNECT_RETRIES: u32 = 5;
 
 /// Builds an [`HttpTransport`]; see [`HttpTransport::builder`].
 #[derive(Debug, Clone)]
@@ -53,6 +59,7 @@ pub struct HttpTransportBuilder {
     inspect_concurrency: usize,
     display: Option<String>,
     max_idle_connections: Option<usize>,
+    max_concurrent_requests: usize,
 }
 
 impl Default for HttpTransportBuilder {
@@ -67,6 +74,7 @@ impl Default for HttpTransportBuilder {
             inspect_concurrency: DEFAULT_INSPECT_CONCURRENCY,
             display: None,
             max_idle_connections: None,
+            max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
         }
     }
 }
@@ -114,8 +122,16 @@ impl HttpTransportBuilder {
         self
     }
 
+    /// How many requests this transport and its clones have in flight at once, across all
+    /// calls (default [`DEFAULT_MAX_CONCURRENT_REQUESTS`], at least 1); more wait for a slot.
+    /// Log streams are not counted.
+    pub fn max_concurrent_requests(mut self, requests: usize) -> Self {
+        self.max_concurrent_requests = requests.max(1);
+        self
+    }
+
     /// How many inspect requests [`crate::Transport::inspect_tasks`] runs at once (default 8,
-    /// at least 1).
+    /// at least 1); the per-transport cap applies on top.
     pub fn inspect_concurrency(mut self, requests: usize) -> Self {
         self.inspect_concurrency = requests.max(1);
         self
@@ -179,6 +195,7 @@ impl HttpTransportBuilder {
                 request_timeout: self.request_timeout,
                 max_body_size: self.max_body_size,
                 inspect_concurrency: self.inspect_concurrency,
+                in_flight: tokio::sync::Semaphore::new(self.max_concurrent_requests),
                 pinned,
                 negotiated: OnceCell::new(),
                 answered: AtomicUsize::new(0),
@@ -253,6 +270,8 @@ struct Inner {
     request_timeout: Duration,
     max_body_size: u64,
     inspect_concurrency: usize,
+    /// One permit per request in flight (`max_concurrent_requests`).
+    in_flight: tokio::sync::Semaphore,
     pinned: Option<ApiVersion>,
     negotiated: OnceCell<Negotiated>,
     /// Responses received (heads of any status), for the CLI transport's timeout message.
@@ -400,19 +419,49 @@ impl HttpTransport {
         })
     }
 
+    /// A GET whose body is a JSON array, decoded element by element: elements that do not
+    /// decode are failures of the listing (logged), not of the call.
+    async fn get_list<T: DeserializeOwned + swarm_models::Model>(&self, url: Url) -> Result<swarm_models::Listing<T>> {
+        let label = request_label(&url);
+        let answer = self.get(url, None).await?;
+        let listing = swarm_models::decode_list(&answer.body).map_err(|err| {
+            Error::decode(
+                format!("{} {label}", self.inner.target.display),
+                &answer.body,
+                err,
+            )
+        })?;
+        for failure in &listing.failures {
+            tracing::warn!(endpoint = %self.inner.target.display, request = %label, %failure, "an element of the list does not decode");
+        }
+        Ok(listing)
+    }
+
     /// Sends a GET and reads the whole body within the request timeout; error statuses
     /// become typed errors.
     async fn get(&self, url: Url, lookup: Option<Lookup<'_>>) -> Result<Answer> {
         let inner = &self.inner;
         let label = request_label(&url);
+        // Waiting for a slot is not part of the request's own time limit.
+        let _permit = inner.in_flight.acquire().await.map_err(|_| Error::Config {
+            message: format!("{}: the request limiter was closed", inner.target.display),
+        })?;
         tracing::debug!(endpoint = %inner.target.display, request = %label, "sending");
         let exchange = async {
-            let response = inner
-                .client
-                .get(url)
-                .send()
-                .await
-                .map_err(|err| self.transport_error(err))?;
+            let mut attempt = 0;
+            let response = loop {
+                match inner.client.get(url.clone()).send().await {
+                    Ok(response) => break response,
+                    Err(err)
+                        if attempt < CONNECT_RETRIES && errors::failed_before_sending(&err) =>
+                    {
+                        attempt += 1;
+                        tracing::debug!(endpoint = %inner.target.display, request = %label, attempt, error = %err, "connection failed before sending; trying again");
+                        tokio::time::sleep(Duration::from_millis(10 << attempt)).await;
+                    }
+                    Err(err) => return Err(self.transport_error(err)),
+                }
+            };
             inner.answered.fetch_add(1, Ordering::Relaxed);
             let status = response.status();
             let headers = response.headers().clone();
