@@ -138,9 +138,8 @@ impl Transport for HttpTransport {
                 matches!(&outcome.result, Err(err) if !matches!(err, Error::NotFound { .. } | Error::Ambiguous { .. }))
             });
             if let Some(position) = position {
-                if let Err(err) = outcomes.swap_remove(position).result {
-                    return Err(err);
-                }
+                // That outcome is an error: return it.
+                outcomes.swap_remove(position).result?;
             }
             return Ok(outcomes);
         }
