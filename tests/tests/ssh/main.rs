@@ -18,7 +18,7 @@ use swarm_tasks::endpoint::DockerEnv;
 use swarm_tasks::models::TaskFilter;
 use swarm_tasks::monitor::{ServiceResult, WaitConfig};
 use swarm_tasks::{Client, PsOptions, TransportKind};
-use swarm_tasks_e2e::{e2e_enabled, sorted};
+use swarm_tasks_e2e::{complete, e2e_enabled, sorted};
 use swarm_testkit::{FakeEngine, FakeSwarm, GenerateParams};
 
 /// A private sshd on a loopback port, killed when dropped.
@@ -226,8 +226,8 @@ async fn compare(http: &Client, over_ssh: &Client, services: &[String], label: &
     assert_eq!(from_ssh.rows, from_http.rows, "{label}: service ps");
     assert!(!from_ssh.rows.is_empty(), "{label}: service ps found tasks");
 
-    let all_http = sorted(http.list(&TaskFilter::new()).await.unwrap());
-    let all_ssh = sorted(over_ssh.list(&TaskFilter::new()).await.unwrap());
+    let all_http = sorted(complete(http.list(&TaskFilter::new()).await.unwrap()).unwrap());
+    let all_ssh = sorted(complete(over_ssh.list(&TaskFilter::new()).await.unwrap()).unwrap());
     assert_eq!(all_ssh, all_http, "{label}: ls");
 
     let mut ids: Vec<String> = all_http.iter().map(|task| task.id.clone()).collect();
