@@ -263,7 +263,7 @@ pub fn ps_outcome(result: swarm_tasks::Result<swarm_tasks::PsReport>, node: bool
 /// The outcome of a `service=` / `node=` task filter through a transport: the service (or
 /// node) of the first task.
 pub fn filter_outcome(
-    result: swarm_transport::Result<Vec<swarm_models::Task>>,
+    result: swarm_transport::Result<swarm_models::Listing<swarm_models::Task>>,
     node: bool,
 ) -> Outcome {
     match result {

@@ -47,8 +47,8 @@ mod container;
 #[cfg_attr(docsrs, doc(cfg(feature = "fidelity")))]
 pub mod fidelity;
 mod filter;
-pub mod lookup;
 mod listing;
+pub mod lookup;
 mod model;
 mod naming;
 mod network;
@@ -70,8 +70,8 @@ pub use container::{
 pub use filter::{
     FilterError, FilterKey, ResolvedTaskFilter, TaskFilter, labels_match, parse_filters_json,
 };
-pub use lookup::{Lookup, LookupError, ObjectKind};
 pub use listing::{ItemFailure, Listing};
+pub use lookup::{Lookup, LookupError, ObjectKind};
 pub use model::{Model, UnknownKeys};
 pub use naming::ServiceNames;
 pub use network::{ConfigFrom, IpamConfig, IpamOptions, Network, NetworkAttachment, NetworkSpec};

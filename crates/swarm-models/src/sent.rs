@@ -112,8 +112,8 @@ pub fn write_compact<T: Model + Serialize>(
 /// ```
 /// use swarm_models::{Task, decode_list, write_pretty_array};
 ///
-/// let tasks: Vec<Task> =
-///     decode_list(br#"[{"ID":"a","CreatedAt":"2024-05-01T12:00:00.10+02:00","Labels":{}}]"#)
+/// let tasks =
+///     decode_list::<Task>(br#"[{"ID":"a","CreatedAt":"2024-05-01T12:00:00.10+02:00","Labels":{}}]"#)
 ///         .unwrap();
 /// let mut out = Vec::new();
 /// write_pretty_array(&tasks, b"  ", &mut out).unwrap();
@@ -381,16 +381,17 @@ mod tests {
     #[test]
     fn every_element_keeps_its_own_text() {
         let body = b"\n[\n  {\"ID\": \"a\", \"Spec\": {\"X\": null}} ,{\"ID\":\"b\"}\n]\n";
-        let tasks: Vec<Task> = decode_list(body).unwrap();
+        let tasks = decode_list::<Task>(body).unwrap();
+        assert!(tasks.is_complete());
         assert_eq!(tasks.len(), 2);
         assert_eq!(
             tasks[0].as_sent(),
             Some("{\"ID\": \"a\", \"Spec\": {\"X\": null}}")
         );
         assert_eq!(tasks[1].as_sent(), Some("{\"ID\":\"b\"}"));
-        let services: Vec<Service> = decode_list(b"[{\"ID\":\"s\"}]").unwrap();
+        let services = decode_list::<Service>(b"[{\"ID\":\"s\"}]").unwrap();
         assert_eq!(services[0].as_sent(), Some("{\"ID\":\"s\"}"));
-        let nodes: Vec<Node> = decode_list(b"[]").unwrap();
+        let nodes = decode_list::<Node>(b"[]").unwrap();
         assert!(nodes.is_empty());
     }
 
@@ -401,7 +402,6 @@ mod tests {
             b"[{\"ID\":\"a\"},]",
             b"[{\"ID\":\"a\"}] x",
             b"{\"ID\":\"a\"}",
-            b"[{\"ID\":1}]",
             b"[\"\xff\"]",
             b"",
         ] {
@@ -411,6 +411,20 @@ mod tests {
                 .to_string();
             assert_eq!(ours, plain, "{body:?}");
         }
+    }
+
+    #[test]
+    fn a_well_formed_element_that_does_not_decode_is_a_failure_not_an_error() {
+        let listing = decode_list::<Task>(b"[{\"ID\":1},{\"ID\":\"b\"}]").unwrap();
+        assert_eq!(listing.len(), 1);
+        assert_eq!(listing[0].as_sent(), Some("{\"ID\":\"b\"}"));
+        assert_eq!(listing.failures.len(), 1);
+        assert_eq!(listing.failures[0].index, 0);
+        assert!(
+            listing.failures[0].message.contains("invalid type"),
+            "{:?}",
+            listing.failures
+        );
     }
 
     #[test]

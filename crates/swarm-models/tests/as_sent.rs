@@ -38,7 +38,9 @@ fn fixture_texts(kind: &str) -> Vec<String> {
 fn round_trip<T: DeserializeOwned + Serialize + Model>(kind: &str) -> usize {
     let texts = fixture_texts(kind);
     let body = format!("[{}]", texts.join(",\n"));
-    let items: Vec<T> = decode_list(body.as_bytes()).unwrap();
+    let listing = decode_list::<T>(body.as_bytes()).unwrap();
+    assert!(listing.is_complete(), "{:?}", listing.failures);
+    let items = listing.into_items();
     assert_eq!(items.len(), texts.len());
     let mut pretty = Vec::new();
     write_pretty_array(&items, b"    ", &mut pretty).unwrap();
@@ -70,7 +72,7 @@ fn spellings_a_serialization_changes_are_kept() {
         "Spec":{"ContainerSpec":{"Image":"x","Args":null},"Resources":{"Limits":{"NanoCPUs":1500000000}}},
         "Status":{"State":"running","Err":null,"Timestamp":"2026-11-28T01:47:45.100Z"},
         "Future":{"A":[1e3,null]}}"#;
-    let tasks: Vec<Task> = decode_list(format!("[{sent}]").as_bytes()).unwrap();
+    let tasks = decode_list::<Task>(format!("[{sent}]").as_bytes()).unwrap();
     let mut line = Vec::new();
     write_compact(&tasks[0], &mut line).unwrap();
     assert_eq!(String::from_utf8(line).unwrap(), compact(sent));

@@ -13,9 +13,7 @@
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use swarm_models::{
-    Listing, Node, Service, ServiceNames, ServiceStatus, Task, TaskFilter, lookup,
-};
+use swarm_models::{Listing, Node, Service, ServiceNames, ServiceStatus, Task, TaskFilter, lookup};
 
 use crate::Transport;
 use crate::error::{Error, NotManagerReason, ObjectKind, Result};

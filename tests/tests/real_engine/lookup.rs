@@ -11,7 +11,7 @@ use swarm_tasks::{Client, PsOptions};
 use swarm_tasks_e2e::lookup_table::{
     Fixture, Outcome, Surface, check, filter_outcome, ps_outcome, shared_prefix,
 };
-use swarm_tasks_e2e::{log, wait_for};
+use swarm_tasks_e2e::{complete, log, wait_for};
 use swarm_testkit::real_engine::{self, ServiceGuard};
 use swarm_transport::Transport;
 
@@ -197,9 +197,11 @@ pub(crate) fn lookup_table(suite: &Suite, image: &str) -> Check {
         ..Fixture::default()
     };
 
-    let nodes: Vec<Node> = suite
-        .block(suite.http.list_nodes())
-        .map_err(|e| e.to_string())?;
+    let nodes: Vec<Node> = complete(
+        suite
+            .block(suite.http.list_nodes())
+            .map_err(|e| e.to_string())?,
+    )?;
     let node = nodes.first().ok_or("no node")?;
     let spec_name = suite.name("specname");
     let _restore = SpecNameGuard::set(&node.id, &spec_name)?;

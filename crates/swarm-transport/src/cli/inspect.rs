@@ -32,7 +32,7 @@ where
         return Ok(Vec::new());
     }
     match swarm_models::decode_list::<T>(stdout) {
-        Ok(objects) => Ok(objects
+        Ok(objects) if objects.is_complete() => Ok(objects
             .into_iter()
             .map(|object| Printed {
                 id: object.identity().to_owned(),
@@ -40,29 +40,37 @@ where
                 object: Ok(object),
             })
             .collect()),
-        Err(whole_err) => {
-            let values: Vec<serde_json::Value> = serde_json::from_slice(stdout)
-                .map_err(|_| Error::decode(command, stdout, whole_err))?;
-            Ok(values
-                .into_iter()
-                .map(|value| {
-                    let id = value
-                        .get("ID")
-                        .and_then(serde_json::Value::as_str)
-                        .unwrap_or("")
-                        .to_owned();
-                    let name = value
-                        .get("Name")
-                        .and_then(serde_json::Value::as_str)
-                        .map(str::to_owned);
-                    let bytes = serde_json::to_vec(&value).unwrap_or_default();
-                    let object = serde_json::from_value::<T>(value)
-                        .map_err(|err| Error::decode(command, &bytes, err));
-                    Printed { id, name, object }
-                })
-                .collect())
-        }
+        // Some object does not decode: each one again with its own identity and error.
+        Ok(_) => printed_one_by_one(stdout, command),
+        Err(err) => Err(Error::decode(command, stdout, err)),
     }
+}
+
+/// Each element of `stdout` (a JSON array) as a `Printed`, with its own decode error.
+fn printed_one_by_one<T>(stdout: &[u8], command: &str) -> Result<Vec<Printed<T>>>
+where
+    T: DeserializeOwned + HasIdentity + Model,
+{
+    let values: Vec<serde_json::Value> =
+        serde_json::from_slice(stdout).map_err(|err| Error::decode(command, stdout, err))?;
+    Ok(values
+        .into_iter()
+        .map(|value| {
+            let id = value
+                .get("ID")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            let name = value
+                .get("Name")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned);
+            let bytes = serde_json::to_vec(&value).unwrap_or_default();
+            let object = serde_json::from_value::<T>(value)
+                .map_err(|err| Error::decode(command, &bytes, err));
+            Printed { id, name, object }
+        })
+        .collect())
 }
 
 /// What an object is called, to match printed objects back to references.

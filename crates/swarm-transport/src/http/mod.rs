@@ -421,7 +421,10 @@ impl HttpTransport {
 
     /// A GET whose body is a JSON array, decoded element by element: elements that do not
     /// decode are failures of the listing (logged), not of the call.
-    async fn get_list<T: DeserializeOwned + swarm_models::Model>(&self, url: Url) -> Result<swarm_models::Listing<T>> {
+    async fn get_list<T: DeserializeOwned + swarm_models::Model>(
+        &self,
+        url: Url,
+    ) -> Result<swarm_models::Listing<T>> {
         let label = request_label(&url);
         let answer = self.get(url, None).await?;
         let listing = swarm_models::decode_list(&answer.body).map_err(|err| {
