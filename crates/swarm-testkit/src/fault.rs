@@ -30,6 +30,10 @@ pub enum Fault {
     IncompleteJson,
     /// Answer 200 with a valid JSON array of copies of a task, this many bytes long.
     Oversized(usize),
+    /// Send the normal answer's head (status and the body's full `Content-Length`), then
+    /// nothing more: the body never comes and the connection stays open until the client
+    /// leaves or the engine stops.
+    StallAfterHeaders,
     /// Behave like a daemon that cannot serve swarm requests: `/tasks`, `/services` and
     /// `/nodes` answer 503 with the daemon's message, `/info` and `/_ping` report the state.
     NotManager(NotManagerKind),

@@ -66,6 +66,13 @@ pub(crate) async fn answer<W: AsyncWrite + Unpin>(
             write_oversized(writer, *size, keep_alive).await?;
             Ok(keep_alive)
         }
+        Fault::StallAfterHeaders => {
+            let response = normal();
+            http::write_head(writer, &response, Some(response.body.len()), keep_alive).await?;
+            writer.flush().await?;
+            // The engine's connection task ends this wait when the engine stops.
+            std::future::pending().await
+        }
         // Latency, resets and not-a-manager states are handled by the engine itself.
         Fault::Latency(_) | Fault::ResetConnection | Fault::NotManager(_) => {
             let response = normal();

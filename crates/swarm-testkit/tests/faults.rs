@@ -203,3 +203,44 @@ async fn a_local_engine_follows_the_paused_clock() {
     engine.clear_fault();
     assert_eq!(get_async(&engine.host(), "/_ping").await.body, b"OK");
 }
+
+#[tokio::test(start_paused = true)]
+async fn stall_after_headers_sends_the_head_and_no_body() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let engine = FakeEngine::start_local(FakeSwarm::sample()).await;
+    engine.set_fault(Fault::StallAfterHeaders);
+    let address = engine.host().strip_prefix("tcp://").unwrap().to_owned();
+    let stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let mut stream = tokio::io::BufReader::new(stream);
+    let message = "GET /v1.41/tasks HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n";
+    stream
+        .get_mut()
+        .write_all(message.as_bytes())
+        .await
+        .unwrap();
+    let mut head = Vec::new();
+    loop {
+        let mut line = String::new();
+        stream.read_line(&mut line).await.unwrap();
+        if line == "\r\n" {
+            break;
+        }
+        head.push(line.trim_end().to_owned());
+    }
+    assert_eq!(head[0], "HTTP/1.1 200 OK");
+    let length: usize = head
+        .iter()
+        .find_map(|line| line.strip_prefix("Content-Length: "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(length > 2, "the full body's length is announced: {length}");
+    // An hour on the paused clock, and not one byte of the body.
+    let mut byte = [0u8; 1];
+    let read = tokio::time::timeout(
+        Duration::from_secs(3600),
+        tokio::io::AsyncReadExt::read(&mut stream, &mut byte),
+    )
+    .await;
+    assert!(read.is_err(), "a body byte arrived: {read:?}");
+}

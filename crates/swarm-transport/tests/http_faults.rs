@@ -236,3 +236,223 @@ async fn a_server_without_ping_is_not_a_docker_engine() {
         "{err}"
     );
 }
+
+/// The head arrives, the body never does: the call's own request timeout fires (it covers
+/// the body, not only the head) and names the endpoint and the limit.
+#[tokio::test(start_paused = true)]
+async fn a_stall_after_the_headers_times_out_at_the_calls_own_limit() {
+    let engine = FakeEngine::start_local(FakeSwarm::sample()).await;
+    let limit = Duration::from_secs(30);
+    let docker = HttpTransport::builder()
+        .host(engine.host())
+        .request_timeout(limit)
+        .build()
+        .unwrap();
+    docker.api_version().await.unwrap();
+    engine.add_fault(
+        FaultRule::new(Fault::StallAfterHeaders)
+            .path("/tasks")
+            .times(1),
+    );
+    let started = tokio::time::Instant::now();
+    let err = docker.list_tasks(&TaskFilter::new()).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Timeout { after, endpoint } if *after == limit && *endpoint == engine.host()),
+        "{err:?}"
+    );
+    assert!(started.elapsed() >= limit, "not before the limit");
+    let message = err.to_string();
+    assert!(
+        message.contains(&engine.host()) && message.contains("30s"),
+        "{message}"
+    );
+    assert!(err.is_retryable());
+    assert!(
+        !docker
+            .list_tasks(&TaskFilter::new())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// 500, 502 and 503, each with the daemon's JSON error and with a proxy's HTML page: a
+/// daemon error with the status, the request and the message (or a short excerpt of the
+/// page), retryable; the next call works.
+#[tokio::test]
+async fn server_errors_with_and_without_a_json_body() {
+    let engine = FakeEngine::start(FakeSwarm::sample()).await;
+    let docker = ready(&engine).await;
+    for code in [500_u16, 502, 503] {
+        for json_body in [true, false] {
+            let case = format!("{code} json_body={json_body}");
+            engine.add_fault(
+                FaultRule::new(Fault::Status { code, json_body })
+                    .path("/tasks")
+                    .times(1),
+            );
+            let err = docker.list_tasks(&TaskFilter::new()).await.unwrap_err();
+            let Error::Daemon {
+                endpoint,
+                status,
+                message,
+            } = &err
+            else {
+                panic!("{case}: {err:?}")
+            };
+            assert_eq!(*status, code, "{case}");
+            assert!(endpoint.ends_with("GET /v1.41/tasks"), "{case}: {endpoint}");
+            if json_body {
+                assert_eq!(message, "fake engine: injected failure", "{case}");
+            } else {
+                assert!(
+                    message.contains(&format!("{code} Bad Gateway")) && message.len() <= 203,
+                    "{case}: {message}"
+                );
+            }
+            assert!(err.is_retryable(), "{case}");
+            assert!(err.to_string().contains(&code.to_string()), "{case}: {err}");
+            assert!(
+                !docker
+                    .list_tasks(&TaskFilter::new())
+                    .await
+                    .unwrap()
+                    .is_empty(),
+                "{case}: the transport recovers"
+            );
+        }
+    }
+}
+
+/// Polls until `done` holds (a bounded wait for other tasks to act, not a time assertion).
+async fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..400 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("{what} did not happen within 10 s");
+}
+
+fn task_requests(engine: &FakeEngine) -> usize {
+    engine
+        .requests()
+        .iter()
+        .filter(|request| request.path == "/tasks")
+        .count()
+}
+
+/// A flood of slow requests through one client does not hold up another client: its call
+/// finishes, within its own timeout, while every slow request is still waiting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_slow_requests_does_not_hold_up_another_client() {
+    let engine = FakeEngine::start(FakeSwarm::sample()).await;
+    let flooding = HttpTransport::builder()
+        .host(engine.host())
+        .request_timeout(Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    flooding.api_version().await.unwrap();
+    engine.add_fault(FaultRule::new(Fault::Latency(Duration::from_secs(3600))).path("/tasks"));
+    let flood: Vec<_> = (0..32)
+        .map(|_| {
+            let flooding = flooding.clone();
+            tokio::spawn(async move { flooding.list_tasks(&TaskFilter::new()).await })
+        })
+        .collect();
+    // The flooding client's bound (8) is full: the rest of its flood queues behind it.
+    eventually("8 slow requests in flight", || task_requests(&engine) == 8).await;
+    let other = HttpTransport::builder()
+        .host(engine.host())
+        .request_timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let nodes = other.list_nodes().await.unwrap();
+    assert_eq!(nodes.len(), engine.swarm().nodes().len());
+    assert!(
+        flood.iter().all(|call| !call.is_finished()),
+        "the other client finished first"
+    );
+    assert_eq!(
+        task_requests(&engine),
+        8,
+        "the flood stayed within its bound"
+    );
+    for call in flood {
+        call.abort();
+    }
+}
+
+/// On the SAME client, a call waits for a free slot behind the slow requests; that wait is
+/// not part of its own timeout, so it succeeds once the slow ones gave up at theirs.
+#[tokio::test(start_paused = true)]
+async fn on_the_same_client_a_call_waits_behind_the_slow_requests() {
+    let engine = FakeEngine::start_local(FakeSwarm::sample()).await;
+    let limit = Duration::from_secs(30);
+    let docker = HttpTransport::builder()
+        .host(engine.host())
+        .request_timeout(limit)
+        .max_concurrent_requests(2)
+        .build()
+        .unwrap();
+    docker.api_version().await.unwrap();
+    engine.add_fault(FaultRule::new(Fault::Latency(Duration::from_secs(3600))).path("/tasks"));
+    let slow: Vec<_> = (0..2)
+        .map(|_| {
+            let docker = docker.clone();
+            tokio::spawn(async move { docker.list_tasks(&TaskFilter::new()).await })
+        })
+        .collect();
+    while task_requests(&engine) < 2 {
+        tokio::task::yield_now().await;
+    }
+    let started = tokio::time::Instant::now();
+    let nodes = docker.list_nodes().await.unwrap();
+    assert!(!nodes.is_empty());
+    assert!(
+        started.elapsed() >= limit,
+        "it waited for the slow requests"
+    );
+    assert!(slow.iter().all(tokio::task::JoinHandle::is_finished));
+    for call in slow {
+        let err = call.await.unwrap().unwrap_err();
+        assert!(
+            matches!(err, Error::Timeout { after, .. } if after == limit),
+            "{err:?}"
+        );
+    }
+}
+
+/// The daemon's unix socket goes away (engine stopped, socket file removed) and comes back
+/// at the same path: the same transport reports the daemon unreachable meanwhile, and works
+/// again on its next call, without being rebuilt.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_unix_socket_that_disappears_and_comes_back_is_used_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("docker.sock");
+    let engine = FakeEngine::spawn_unix(FakeSwarm::sample(), &socket).unwrap();
+    let host = engine.host();
+    let docker = HttpTransport::builder().host(&host).build().unwrap();
+    let expected = docker.list_nodes().await.unwrap();
+    assert!(!expected.is_empty());
+
+    drop(engine);
+    assert!(!socket.exists(), "the socket file is gone");
+    let err = docker.list_nodes().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::DaemonUnreachable { endpoint, .. } if *endpoint == host),
+        "{err:?}"
+    );
+    assert!(err.is_connection() && err.is_retryable(), "{err}");
+
+    let engine = FakeEngine::spawn_unix(FakeSwarm::sample(), &socket).unwrap();
+    assert_eq!(docker.list_nodes().await.unwrap(), expected);
+
+    // Gone and back again between two calls, with a pooled connection to the old engine:
+    // the next call still works.
+    drop(engine);
+    let _engine = FakeEngine::spawn_unix(FakeSwarm::sample(), &socket).unwrap();
+    assert_eq!(docker.list_nodes().await.unwrap(), expected);
+}

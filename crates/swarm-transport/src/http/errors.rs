@@ -186,15 +186,20 @@ pub(crate) fn classify(
 }
 
 /// Maps a reqwest failure to an [`Error`].
-/// Whether a request failed while connecting, before any byte of it was sent, for a reason
-/// that passes: `EAGAIN` (a unix socket's full listen queue) or a reset during connect. Such a
-/// request can be sent again safely.
+/// Whether a request failed before the daemon could have read it, for a reason that passes:
+/// while connecting, `EAGAIN` (a unix socket's full listen queue) or a reset; or writing it to
+/// a kept-alive connection the daemon had closed (`EPIPE`: the daemon restarted since the
+/// connection was pooled). Such a request can be sent again safely.
 pub(crate) fn failed_before_sending(err: &reqwest::Error) -> bool {
-    err.is_connect()
-        && matches!(
-            find_io_error(err).map(io::Error::kind),
+    let kind = find_io_error(err).map(io::Error::kind);
+    if err.is_connect() {
+        matches!(
+            kind,
             Some(io::ErrorKind::WouldBlock | io::ErrorKind::ConnectionReset)
         )
+    } else {
+        kind == Some(io::ErrorKind::BrokenPipe)
+    }
 }
 
 pub(crate) fn from_reqwest(

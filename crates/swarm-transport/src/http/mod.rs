@@ -42,8 +42,9 @@ pub const DEFAULT_INSPECT_CONCURRENCY: usize = 8;
 /// Default cap on the requests one transport (and its clones) has in flight at once, across
 /// all calls: more wait for a free slot, so a burst never floods the daemon's listen queue.
 pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 8;
-/// How often a connection that failed before any byte was sent (`EAGAIN` from a full listen
-/// queue, a reset during connect) is tried again, with 10, 20, 40 ... ms between attempts.
+/// How often a request that failed before the daemon could read it (`EAGAIN` from a full
+/// listen queue, a reset during connect, `EPIPE` on a pooled connection the daemon closed) is
+/// tried again, with 20, 40, 80 ... ms between attempts.
 pub const CONNECT_RETRIES: u32 = 5;
 
 /// Builds an [`HttpTransport`]; see [`HttpTransport::builder`].
@@ -378,16 +379,27 @@ impl HttpTransport {
         }
     }
 
-    /// The URL of `segments` (each percent-encoded), prefixed with `/vX.Y` when given.
+    /// The URL of `segments` (each percent-encoded whole: a `/`, `?`, `#`, `%`, space, tab or
+    /// newline in an id stays in its segment, exactly), prefixed with `/vX.Y` when given.
+    /// (`Url::path_segments_mut` would drop tabs and newlines, and `.` and `..` segments;
+    /// callers refuse those two ids before building a URL.)
     fn url(&self, version: Option<ApiVersion>, segments: &[&str]) -> Url {
+        /// Everything but unreserved characters is encoded.
+        const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'.')
+            .remove(b'_')
+            .remove(b'~');
         let mut url = self.inner.target.base.clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty();
-            if let Some(version) = version {
-                path.push(&format!("v{version}"));
-            }
-            path.extend(segments);
+        let mut path = url.path().trim_end_matches('/').to_owned();
+        if let Some(version) = version {
+            path.push_str(&format!("/v{version}"));
         }
+        for segment in segments {
+            path.push('/');
+            path.extend(percent_encoding::utf8_percent_encode(segment, SEGMENT));
+        }
+        url.set_path(&path);
         url
     }
 
@@ -590,6 +602,12 @@ mod tests {
         assert_eq!(
             url.as_str(),
             "http://127.0.0.1:2375/v1.41/tasks/a%2Fb%3Fc%20d"
+        );
+        // Tabs, newlines, NUL and `%` stay in the segment, encoded.
+        let odd = transport.url(Some(version), &["tasks", "a\tb\nc\0d%2e;$(x)"]);
+        assert_eq!(
+            odd.as_str(),
+            "http://127.0.0.1:2375/v1.41/tasks/a%09b%0Ac%00d%252e%3B%24%28x%29"
         );
         assert_eq!(request_label(&url), "GET /v1.41/tasks/a%2Fb%3Fc%20d");
         let based = HttpTransport::builder()
