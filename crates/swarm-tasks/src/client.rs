@@ -315,7 +315,8 @@ impl ClientBuilder {
 
     /// How many requests the client has in flight at once, across all its calls and clones
     /// (at least 1): over HTTP, requests (default 8); with the CLI transport, `docker`
-    /// children of one call (default 4). More wait for a free slot.
+    /// processes (dial-stdio children or commands, default 4). More wait for a free slot;
+    /// the wait is not part of the [`timeout`](Self::timeout).
     pub fn max_concurrent_requests(mut self, requests: usize) -> Self {
         self.max_concurrent_requests = Some(requests.max(1));
         self

@@ -90,6 +90,9 @@ fn cli(
     if let Some(timeout) = builder.timeout {
         cli = cli.timeout(timeout);
     }
+    if let Some(children) = builder.max_concurrent_requests {
+        cli = cli.concurrency(children);
+    }
     Ok(Arc::new(cli.build()))
 }
 

@@ -227,6 +227,15 @@ pub enum Error {
         #[source]
         source: Option<BoxError>,
     },
+    /// A value given to the transport (an id, a name, a filter value) cannot be passed on as
+    /// it is: a NUL byte, which no command-line argument can carry. Nothing was run.
+    #[error("invalid argument {argument:?}: {reason}")]
+    InvalidArgument {
+        /// The value, as given.
+        argument: String,
+        /// Why it cannot be passed on.
+        reason: String,
+    },
     /// The transport's configuration is invalid (bad `DOCKER_HOST`, unsupported scheme ...).
     #[error("invalid configuration: {message}")]
     Config {

@@ -31,7 +31,7 @@ mod version;
 
 #[cfg(feature = "cli")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
-pub use cli::{CliConnection, CliTransport, CliTransportBuilder};
+pub use cli::{CliConnection, CliTransport, CliTransportBuilder, DEFAULT_CLI_CONCURRENCY};
 pub use error::{Error, NotManagerReason, ObjectKind, Result};
 #[cfg(feature = "http")]
 pub use http::{HttpTransport, HttpTransportBuilder};

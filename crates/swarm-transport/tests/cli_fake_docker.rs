@@ -327,3 +327,42 @@ async fn a_hanging_docker_is_killed_at_the_timeout() {
     );
     assert!(err.is_connection(), "{err}");
 }
+
+/// A `docker` body that marks itself running, waits (boundedly) until `want` are running,
+/// appends how many it saw to `counts.log`, and leaves.
+fn counting_body(dir: &Path, want: usize) -> String {
+    let dir = dir.display();
+    format!(
+        "cd '{dir}'\ntouch \"running.$$\"\ni=0\n\
+         while [ \"$(ls running.* | wc -l)\" -lt {want} ] && [ $i -lt 60 ]; do sleep 0.05; i=$((i+1)); done\n\
+         ls running.* | wc -l >> counts.log\nrm \"running.$$\""
+    )
+}
+
+fn counts(dir: &Path) -> Vec<usize> {
+    std::fs::read_to_string(dir.join("counts.log"))
+        .unwrap_or_default()
+        .lines()
+        .map(|line| line.trim().parse().unwrap())
+        .collect()
+}
+
+/// The bound on `docker` commands is the transport's, across calls and clones: 12 calls at
+/// once never run more than 4 commands at once (the default), and do run 4.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_calls_share_the_transports_four_commands() {
+    let _serial = SERIAL.lock().await;
+    let scratch = tempfile::tempdir().unwrap();
+    let docker = FakeDocker::new(&counting_body(scratch.path(), 4));
+    let transport = docker.transport();
+    let calls = (0..12).map(|_| {
+        let transport = transport.clone();
+        async move { transport.list_nodes().await }
+    });
+    for result in futures::future::join_all(calls).await {
+        assert!(result.unwrap().is_empty());
+    }
+    let seen = counts(scratch.path());
+    assert_eq!(seen.len(), 12, "{seen:?}");
+    assert_eq!(seen.iter().max(), Some(&4), "{seen:?}");
+}

@@ -32,7 +32,8 @@ pub(crate) struct CliOutput {
     pub(crate) success: bool,
     /// Raw stdout.
     pub(crate) stdout: Vec<u8>,
-    /// Stderr, lossily decoded.
+    /// Stderr, lossily decoded and trimmed; `killed by signal N` when a child killed by a
+    /// signal printed nothing.
     pub(crate) stderr: String,
     /// The command line, for errors.
     pub(crate) command: String,
@@ -113,7 +114,12 @@ impl Invocation {
 
     /// Runs a subcommand and collects its output. Only failing to start it, or the timeout,
     /// is an error here; callers decide what a non-zero exit means.
+    ///
+    /// The child runs in a process group of its own: at the timeout (or when the caller drops
+    /// this future) the whole group is killed, so whatever docker started (an `ssh`, a
+    /// credential helper) goes with it, and the child is waited for, leaving no zombie.
     pub(crate) async fn run(&self, subcommand: &[String]) -> Result<CliOutput> {
+        refuse_nul(subcommand)?;
         let command_line = self.display(subcommand);
         tracing::debug!(command = %command_line, "running docker");
         let mut command = tokio::process::Command::new(&self.program);
@@ -122,41 +128,101 @@ impl Invocation {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            // Dropping the future on timeout (or cancellation) must not leave docker running.
+            .process_group(0)
+            // Dropping the future on cancellation must not leave docker running.
             .kill_on_drop(true);
-        let child = command.spawn().map_err(|source| Error::CliNotFound {
+        let mut child = command.spawn().map_err(|source| Error::CliNotFound {
             program: self.program.clone(),
             source,
         })?;
-        let waited = child.wait_with_output();
-        let output = match self.timeout {
-            Some(limit) => match tokio::time::timeout(limit, waited).await {
-                Ok(output) => output,
-                Err(_elapsed) => {
-                    // The caller fills in what its call got through before this command.
-                    return Err(Error::CliTimeout {
-                        endpoint: self.endpoint(),
-                        waiting_for: format!("`{command_line}`"),
-                        answered: 0,
-                        elapsed: limit,
-                        limit,
-                    });
-                }
-            },
-            None => waited.await,
+        let mut group = GroupKiller(child.id());
+        let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
+        let waited = async {
+            let (status, stdout, stderr) =
+                tokio::join!(child.wait(), read_all(stdout), read_all(stderr));
+            Ok::<_, std::io::Error>((status?, stdout?, stderr?))
         };
-        let output = output.map_err(|source| Error::CliNotFound {
+        let outcome = match self.timeout {
+            Some(limit) => tokio::time::timeout(limit, waited).await.ok(),
+            None => Some(waited.await),
+        };
+        let Some(outcome) = outcome else {
+            // The timeout: the group goes, then the child is reaped.
+            group.kill();
+            let _ = child.kill().await;
+            let limit = self.timeout.unwrap_or_default();
+            // The caller fills in what its call got through before this command.
+            return Err(Error::CliTimeout {
+                endpoint: self.endpoint(),
+                waiting_for: format!("`{command_line}`"),
+                answered: 0,
+                elapsed: limit,
+                limit,
+            });
+        };
+        let (status, stdout, stderr) = outcome.map_err(|source| Error::CliNotFound {
             program: self.program.clone(),
             source,
         })?;
+        // It exited: its group is left alone (a process id can be reused once reaped).
+        group.0 = None;
+        let mut stderr = String::from_utf8_lossy(&stderr).trim().to_owned();
+        if stderr.is_empty() {
+            if let Some(signal) = std::os::unix::process::ExitStatusExt::signal(&status) {
+                stderr = format!("killed by signal {signal}");
+            }
+        }
         Ok(CliOutput {
-            exit_code: output.status.code(),
-            success: output.status.success(),
-            stdout: output.stdout,
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            exit_code: status.code(),
+            success: status.success(),
+            stdout,
+            stderr,
             command: command_line,
         })
     }
+}
+
+/// Refuses an argument with a NUL byte before anything runs: the OS cannot pass it (it would
+/// end the C string), and the standard library would report it as a failure to start docker.
+pub(crate) fn refuse_nul(args: &[String]) -> Result<()> {
+    match args.iter().find(|arg| arg.contains('\0')) {
+        Some(arg) => Err(Error::InvalidArgument {
+            argument: arg.clone(),
+            reason: "it contains a NUL byte, which a command-line argument cannot carry".to_owned(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Kills a child's process group when dropped (or on [`GroupKiller::kill`]), unless the
+/// child was reaped first.
+struct GroupKiller(Option<u32>);
+
+impl GroupKiller {
+    fn kill(&mut self) {
+        let Some(pid) = self.0.take().and_then(|pid| i32::try_from(pid).ok()) else {
+            return;
+        };
+        if let Some(pid) = rustix::process::Pid::from_raw(pid) {
+            // ESRCH when every member already exited.
+            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        }
+    }
+}
+
+impl Drop for GroupKiller {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Reads a child's pipe to its end (nothing when it was not piped).
+async fn read_all<R: tokio::io::AsyncRead + Unpin>(pipe: Option<R>) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    if let Some(mut pipe) = pipe {
+        tokio::io::AsyncReadExt::read_to_end(&mut pipe, &mut bytes).await?;
+    }
+    Ok(bytes)
 }
 
 /// Splits ids into chunks of at most `max_count` ids and about `max_bytes` of argument text

@@ -41,7 +41,7 @@ pub(super) enum Mode {
 /// Settings the inner HTTP transport takes from the CLI transport's.
 #[derive(Debug, Clone)]
 pub(super) struct DialSettings {
-    /// Requests at once for many inspects (and the idle connections kept).
+    /// Requests in flight at once, across calls (one per child), and the idle connections kept.
     pub(super) concurrency: usize,
     /// Limit for one request.
     pub(super) timeout: Option<Duration>,
@@ -110,6 +110,8 @@ impl DialStdio {
             .display_as(endpoint.to_owned())
             .api_version(settings.api_version.clone())
             .inspect_concurrency(settings.concurrency)
+            // One request per child: none waits in the relay for a child, on its own clock.
+            .max_concurrent_requests(settings.concurrency)
             .max_idle_connections(settings.concurrency);
         if let Some(timeout) = settings.timeout {
             http = http.request_timeout(timeout).connect_timeout(timeout);
@@ -133,9 +135,12 @@ impl DialStdio {
     }
 
     /// Runs an operation on the inner transport. A child that died without saying why (killed,
-    /// or its connection dropped) is replaced once: the operation runs again on a new child. A
-    /// child that failed with a message (ssh refused the key, unknown context) makes the
-    /// error that message mapped like the command path maps docker's stderr.
+    /// or its connection dropped) is replaced once: the operation runs again on a new child,
+    /// and a second such death is reported with how the child ended (`was killed by signal
+    /// 9`). A child that failed with a message (ssh refused the key, unknown context) makes the
+    /// error that message mapped like the command path maps docker's stderr; one that could not
+    /// be started is [`Error::CliNotFound`]; one that answered something other than HTTP, or
+    /// broke off its answer, is [`Error::DaemonUnreachable`] naming the command and what it did.
     pub(super) async fn call<'a, T, F, Fut>(&'a self, what: &str, op: F) -> Result<T>
     where
         F: Fn(HttpTransport) -> Fut,
@@ -149,7 +154,7 @@ impl DialStdio {
                 Ok(value) => return Ok(value),
                 Err(Error::DaemonUnreachable { endpoint, source }) => {
                     if let Some(failure) = self.relay.take_failure() {
-                        if !failure.stderr.is_empty() {
+                        if failure.telling || retried {
                             return Err(self.child_error(&failure));
                         }
                     }
@@ -174,6 +179,23 @@ impl DialStdio {
     }
 
     fn child_error(&self, failure: &ChildFailure) -> Error {
+        if let Some(kind) = failure.not_started {
+            return Error::CliNotFound {
+                program: self.invocation.program.clone(),
+                source: std::io::Error::new(kind, failure.what.clone()),
+            };
+        }
+        let said = if failure.stderr.is_empty() {
+            format!("`{}` {}", failure.command, failure.what)
+        } else {
+            format!("`{}` {}: {}", failure.command, failure.what, failure.stderr)
+        };
+        if failure.stderr.is_empty() {
+            return Error::DaemonUnreachable {
+                endpoint: self.endpoint.clone(),
+                source: Some(Box::new(super::stderr::CliMessage(said))),
+            };
+        }
         let error = classify(
             &failure.stderr,
             ErrorContext {
@@ -186,12 +208,7 @@ impl DialStdio {
             // Whatever the child could not do, the daemon was not reached through it.
             Error::CliFailed { .. } => Error::DaemonUnreachable {
                 endpoint: self.endpoint.clone(),
-                source: Some(Box::new(super::stderr::CliMessage(format!(
-                    "`{}` failed: {}",
-                    self.invocation
-                        .display(&["system".into(), "dial-stdio".into()]),
-                    failure.stderr
-                )))),
+                source: Some(Box::new(super::stderr::CliMessage(said))),
             },
             other => other,
         }

@@ -43,6 +43,7 @@ impl CliTransport {
         options: &LogOptions,
     ) -> Result<LogStream> {
         let subcommand = logs_args(target, options);
+        super::command::refuse_nul(&subcommand)?;
         let invocation = &self.inner.invocation;
         let command_line = invocation.display(&subcommand);
         tracing::debug!(command = %command_line, "running docker");

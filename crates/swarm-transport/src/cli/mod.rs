@@ -46,8 +46,8 @@ const DEFAULT_BATCH_SIZE: usize = 200;
 /// Bytes of ids per call: far below Linux's 128 KiB single-argument and 2 MiB total limits,
 /// and below Windows' 32 KiB command line.
 const DEFAULT_BATCH_BYTES: usize = 24 * 1024;
-/// `docker` processes run at once for one call.
-const DEFAULT_CONCURRENCY: usize = 4;
+/// `docker` processes one transport (and its clones) runs at once, across all its calls.
+pub const DEFAULT_CLI_CONCURRENCY: usize = 4;
 /// The limit for one `docker` command, by default.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -94,6 +94,9 @@ struct Inner {
     mode: tokio::sync::OnceCell<Mode>,
     /// `docker` commands that finished (command path), for [`Error::CliTimeout`].
     finished: std::sync::atomic::AtomicUsize,
+    /// One permit per `docker` command running (command path): at most `concurrency` at
+    /// once across every call of this transport and its clones.
+    commands_running: tokio::sync::Semaphore,
 }
 
 /// Configures a [`CliTransport`]; every setting has a default.
@@ -122,7 +125,7 @@ impl Default for CliTransportBuilder {
             timeout: Some(DEFAULT_TIMEOUT),
             batch_size: DEFAULT_BATCH_SIZE,
             batch_bytes: DEFAULT_BATCH_BYTES,
-            concurrency: DEFAULT_CONCURRENCY,
+            concurrency: DEFAULT_CLI_CONCURRENCY,
             connection: CliConnection::Auto,
             api_version: None,
         }
@@ -176,8 +179,10 @@ impl CliTransportBuilder {
         self
     }
 
-    /// At most this many `docker` processes at once for one call: dial-stdio children (and
-    /// requests in flight), or commands. Default 4.
+    /// At most this many `docker` processes at once for this transport and its clones,
+    /// across all their calls: dial-stdio children (and requests in flight through them), or
+    /// commands; more wait for a free slot (the wait is not part of a command's
+    /// [`timeout`](Self::timeout)). Default [`DEFAULT_CLI_CONCURRENCY`] (4), at least 1.
     pub fn concurrency(mut self, concurrency: usize) -> Self {
         self.concurrency = concurrency.max(1);
         self
@@ -217,6 +222,7 @@ impl CliTransportBuilder {
                 api_version: self.api_version,
                 mode: tokio::sync::OnceCell::new(),
                 finished: std::sync::atomic::AtomicUsize::new(0),
+                commands_running: tokio::sync::Semaphore::new(self.concurrency),
             }),
         }
     }
@@ -297,8 +303,17 @@ impl CliTransport {
         }
     }
 
-    /// Runs one `docker` command, counting it when it finishes.
+    /// Runs one `docker` command once one of the transport's slots is free, counting it when
+    /// it finishes.
     async fn run(&self, subcommand: &[String]) -> Result<CliOutput> {
+        let _slot = self
+            .inner
+            .commands_running
+            .acquire()
+            .await
+            .map_err(|_| Error::Config {
+                message: format!("{}: the command limiter was closed", self.inner.endpoint),
+            })?;
         let output = self.inner.invocation.run(subcommand).await?;
         self.inner
             .finished

@@ -37,7 +37,7 @@ const STDERR_LIMIT: usize = 64 * 1024;
 /// How long a child that closed its stdout may take to exit before it is killed.
 const EXIT_GRACE: Duration = Duration::from_secs(5);
 
-/// What a `dial-stdio` child said when it failed.
+/// What a `dial-stdio` child said when it failed, and how it failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ChildFailure {
     /// The command line.
@@ -46,6 +46,29 @@ pub(crate) struct ChildFailure {
     pub(crate) exit_code: Option<i32>,
     /// Its stderr, lossily decoded and trimmed.
     pub(crate) stderr: String,
+    /// How it failed, in words: `exited with code 1`, `was killed by signal 9`, `answered
+    /// with something that is not HTTP: "..."`, or why it could not be started.
+    pub(crate) what: String,
+    /// Set when it could not be started at all (the binary is missing or not executable).
+    pub(crate) not_started: Option<std::io::ErrorKind>,
+    /// True when the failure explains itself (a message, a start failure, an answer that is
+    /// not HTTP or broke off); false for a child that died without a word, which is worth
+    /// one more try.
+    pub(crate) telling: bool,
+}
+
+impl ChildFailure {
+    /// A failure described by `what` alone.
+    fn new(command: String, what: String) -> Self {
+        Self {
+            command,
+            exit_code: None,
+            stderr: String::new(),
+            what,
+            not_started: None,
+            telling: true,
+        }
+    }
 }
 
 /// Counters, idle children and the last failure, shared between the relay's tasks and the
@@ -193,11 +216,10 @@ async fn accept_loop(listener: UnixListener, invocation: Arc<Invocation>, shared
                 Err(err) => {
                     // Nothing can connect any more; requests then fail as unreachable.
                     tracing::warn!(error = %err, "the docker dial-stdio relay stopped accepting");
-                    record(&shared, ChildFailure {
-                        command: invocation.display(&dial_stdio()),
-                        exit_code: None,
-                        stderr: format!("the relay stopped accepting connections: {err}"),
-                    });
+                    record(&shared, ChildFailure::new(
+                        invocation.display(&dial_stdio()),
+                        format!("cannot be reached: the relay stopped accepting connections: {err}"),
+                    ));
                     return;
                 }
             },
@@ -268,16 +290,9 @@ impl DialChild {
             // Its own process group, so the ssh it starts is killed with it.
             .process_group(0)
             .kill_on_drop(true);
-        let failure = |stderr: String| ChildFailure {
-            command: command_line.clone(),
-            exit_code: None,
-            stderr,
-        };
-        let mut child = command.spawn().map_err(|err| {
-            failure(format!(
-                "cannot run {}: {err}",
-                invocation.program.display()
-            ))
+        let mut child = command.spawn().map_err(|err| ChildFailure {
+            not_started: Some(err.kind()),
+            ..ChildFailure::new(command_line.clone(), err.to_string())
         })?;
         shared.started.fetch_add(1, Ordering::SeqCst);
         shared.running.fetch_add(1, Ordering::SeqCst);
@@ -289,7 +304,10 @@ impl DialChild {
         let (Some(stdin), Some(stdout), Some(stderr)) =
             (child.stdin.take(), child.stdout.take(), child.stderr.take())
         else {
-            return Err(failure("its standard streams were not piped".to_owned()));
+            return Err(ChildFailure::new(
+                command_line,
+                "has no standard streams to relay through".to_owned(),
+            ));
         };
         tracing::debug!(command = %command_line, "started a docker dial-stdio child");
         Ok(Self {
@@ -314,15 +332,36 @@ impl DialChild {
             },
             None => String::new(),
         };
-        let exit_code = match status {
-            Ok(Ok(status)) => status.code(),
-            _ => None,
+        let (exit_code, what) = match status {
+            Ok(Ok(status)) => match (
+                status.code(),
+                std::os::unix::process::ExitStatusExt::signal(&status),
+            ) {
+                (Some(code), _) => (Some(code), format!("exited with code {code}")),
+                (None, Some(signal)) => (None, format!("was killed by signal {signal}")),
+                (None, None) => (None, "ended".to_owned()),
+            },
+            _ => (None, "stopped answering".to_owned()),
         };
         tracing::debug!(command = %self.command, ?exit_code, %stderr, "a docker dial-stdio child ended");
         ChildFailure {
             command: self.command.clone(),
             exit_code,
+            telling: !stderr.is_empty(),
             stderr,
+            what,
+            not_started: None,
+        }
+    }
+
+    /// Kills a child that answered nonsense, and says what it answered.
+    async fn refused(mut self, what: String) -> ChildFailure {
+        let _ = self.child.start_kill();
+        let failure = self.failure().await;
+        ChildFailure {
+            what,
+            telling: true,
+            ..failure
         }
     }
 }
@@ -346,11 +385,10 @@ async fn checkout(
         match permit {
             Ok(Ok(permit)) => return DialChild::spawn(invocation, shared, permit),
             Ok(Err(_closed)) => {
-                return Err(ChildFailure {
-                    command: invocation.display(&dial_stdio()),
-                    exit_code: None,
-                    stderr: "the relay is shutting down".to_owned(),
-                });
+                return Err(ChildFailure::new(
+                    invocation.display(&dial_stdio()),
+                    "cannot be started: the relay is shutting down".to_owned(),
+                ));
             }
             Err(_elapsed) => {}
         }
@@ -371,8 +409,12 @@ enum Exchange {
     DoneClosing,
     /// The child answered nothing (it died before or while reading the request).
     NoAnswer,
-    /// The child broke off mid-answer, or the client went away: the child is dropped.
+    /// The client went away (or could not be written to): the child is dropped.
     Broken,
+    /// The child's answer broke off (its output ended or failed mid-body).
+    ChildBroke,
+    /// The child answered with something that is not an HTTP response (an excerpt).
+    NotHttp(String),
 }
 
 /// Serves one client connection: each request goes to an idle (or new) child, whose answer
@@ -428,6 +470,24 @@ async fn serve(stream: UnixStream, invocation: Arc<Invocation>, shared: Arc<Shar
                     }
                     break;
                 }
+                Exchange::NotHttp(excerpt) => {
+                    let what = format!("answered with something that is not HTTP: {excerpt:?}");
+                    record(&shared, child.refused(what).await);
+                    return;
+                }
+                Exchange::ChildBroke => {
+                    let failure = child.failure().await;
+                    let what = format!("broke off its answer and {}", failure.what);
+                    record(
+                        &shared,
+                        ChildFailure {
+                            what,
+                            telling: true,
+                            ..failure
+                        },
+                    );
+                    return;
+                }
                 Exchange::NoAnswer => {
                     let failure = child.failure().await;
                     // A child that served before and died while idle (its ssh connection
@@ -436,7 +496,7 @@ async fn serve(stream: UnixStream, invocation: Arc<Invocation>, shared: Arc<Shar
                         retried = true;
                         continue;
                     }
-                    if !failure.stderr.is_empty() || failure.exit_code != Some(0) {
+                    if failure.telling || failure.exit_code != Some(0) {
                         record(&shared, failure);
                     }
                     return;
@@ -461,6 +521,13 @@ async fn exchange<W: AsyncWrite + Unpin>(
 ) -> Exchange {
     if child.stdin.write_all(request).await.is_err() || child.stdin.flush().await.is_err() {
         return Exchange::NoAnswer;
+    }
+    // Whatever the child prints must be an HTTP response; anything else is not relayed.
+    if let Ok(start) = child.stdout.fill_buf().await {
+        if !start.is_empty() && !looks_like_http(start) {
+            let shown = start.get(..start.len().min(64)).unwrap_or_default();
+            return Exchange::NotHttp(String::from_utf8_lossy(shown).into_owned());
+        }
     }
     let head = match read_head(&mut child.stdout).await {
         Ok(Some(head)) => head,
@@ -494,7 +561,16 @@ async fn exchange<W: AsyncWrite + Unpin>(
         Ok(true) if head.closes => Exchange::DoneClosing,
         Ok(true) => Exchange::Done,
         Ok(false) => Exchange::DoneClosing,
-        Err(_) => Exchange::Broken,
+        Err(_) => Exchange::ChildBroke,
+    }
+}
+
+/// Whether the first bytes of an answer can be the start of an HTTP/1.x status line.
+fn looks_like_http(start: &[u8]) -> bool {
+    const PREFIX: &[u8] = b"HTTP/";
+    match start.get(..PREFIX.len()) {
+        Some(prefix) => prefix == PREFIX,
+        None => PREFIX.starts_with(start),
     }
 }
 
