@@ -379,7 +379,8 @@ pub struct InspectArgs {
     pub ids: Vec<String>,
 
     /// inspect (the full tasks as one JSON array, the default), json (one task per line),
-    /// table, or a Go template over each task: '{{.Status.State}}', '{{json .Status}}'
+    /// table, or a Go template over each task: '{{.Status.State}}', '{{json .Status}}'.
+    /// inspect, json and templates print the daemon's data as it is, Env values included
     #[arg(short = 'f', long, value_name = "FORMAT", value_parser = FormatValueParser)]
     pub format: Option<String>,
 
@@ -403,8 +404,8 @@ pub enum ObjectType {
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// table (the default), json (docker's row objects, one per line), inspect (the full
-    /// tasks as one JSON array), or a Go template: '{{.Name}} {{.Node}}',
-    /// 'table {{.ID}}\t{{.CurrentState}}'
+    /// tasks as one JSON array, the daemon's data as it is, Env values included), or a Go
+    /// template: '{{.Name}} {{.Node}}', 'table {{.ID}}\t{{.CurrentState}}'
     #[arg(long, value_name = "FORMAT", value_parser = FormatValueParser)]
     pub format: Option<String>,
 

@@ -231,3 +231,49 @@ clitest!(a_template_failing_on_a_task_is_exit_1_like_docker, |dir| {
         "swarm-tasks: template parsing error: template: :1:2: executing \"\" at <.Nope>: map has no entry for key \"Nope\""
     );
 });
+
+/// Filter keys are checked against the known set before anything is asked: no request
+/// reaches the engine over HTTP, and no `docker` runs with the CLI transport.
+#[test]
+fn an_unknown_filter_key_fails_before_any_request() {
+    use std::os::unix::fs::PermissionsExt;
+
+    use swarm_testkit::{FakeEngine, FakeSwarm};
+
+    let engine = FakeEngine::start_blocking(FakeSwarm::sample());
+    let host = engine.host();
+    let fake = tempfile::tempdir().unwrap();
+    let ran = fake.path().join("docker-ran");
+    let docker = fake.path().join("docker");
+    std::fs::write(
+        &docker,
+        format!("#!/bin/sh\ntouch '{}'\nexit 1\n", ran.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&docker, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cases: [&[&str]; 4] = [
+        &["ls", "-f", "colour=red"],
+        &["service", "ps", "web", "--filter=-rf=1"],
+        &["node", "ps", "node-1", "--filter", "$(touch x)=y"],
+        &["ls", "-f", "id=a", "-f", "Service=web"],
+    ];
+    for args in cases {
+        for transport in ["http", "cli"] {
+            let mut all = vec!["-H", host.as_str(), "--transport", transport];
+            all.extend_from_slice(args);
+            let outcome = crate::util::command(&all)
+                .env("PATH", fake.path())
+                .output()
+                .unwrap();
+            let outcome = crate::util::Outcome::from(outcome);
+            outcome.code(2);
+            assert!(
+                outcome.stderr.starts_with("swarm-tasks: invalid filter '"),
+                "{all:?}: {}",
+                outcome.stderr
+            );
+        }
+    }
+    assert_eq!(engine.request_count(), 0, "{:?}", engine.requests());
+    assert!(!ran.exists(), "docker ran");
+}
