@@ -81,14 +81,35 @@ impl UnknownKeys {
     }
 }
 
+/// The bytes of a JSON text that carry its meaning: all but the whitespace between tokens
+/// (strings and numbers stay byte for byte).
+fn significant_bytes(text: &str) -> impl Iterator<Item = u8> + '_ {
+    let (mut in_string, mut escaped) = (false, false);
+    text.bytes().filter(move |&byte| {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+            true
+        } else {
+            in_string = byte == b'"';
+            !matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
+        }
+    })
+}
+
+/// Values are compared as JSON texts up to the whitespace between tokens, so an object that
+/// was written pretty-printed (a snapshot file) and read back equals the one that was read.
 impl PartialEq for UnknownKeys {
     fn eq(&self, other: &Self) -> bool {
         self.0.len() == other.0.len()
-            && self
-                .0
-                .iter()
-                .zip(&other.0)
-                .all(|((ka, va), (kb, vb))| ka == kb && va.get() == vb.get())
+            && self.0.iter().zip(&other.0).all(|((ka, va), (kb, vb))| {
+                ka == kb && significant_bytes(va.get()).eq(significant_bytes(vb.get()))
+            })
     }
 }
 
@@ -98,7 +119,10 @@ impl std::hash::Hash for UnknownKeys {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         for (key, value) in &self.0 {
             key.hash(state);
-            value.get().hash(state);
+            for byte in significant_bytes(value.get()) {
+                state.write_u8(byte);
+            }
+            state.write_u8(0xff);
         }
     }
 }

@@ -99,3 +99,26 @@ fn an_unknown_key_repeated_keeps_the_last_value() {
     assert_eq!(task.unknown.len(), 1);
     assert_eq!(task.unknown.get("X").unwrap().get(), "2");
 }
+
+#[test]
+fn unknown_values_compare_up_to_whitespace_between_tokens() {
+    // Found by the snapshot fuzz target: a task whose unknown object was written
+    // pretty-printed to a snapshot file and read back compared unequal to itself.
+    let compact: Task = serde_json::from_str(r#"{"ID":"t","X":{"A":[1, "a b"]}}"#).unwrap();
+    let pretty: Task =
+        serde_json::from_str("{\"ID\":\"t\",\"X\":{\n  \"A\": [\n    1,\n    \"a b\"\n  ]\n}}")
+            .unwrap();
+    assert_eq!(compact, pretty);
+    let hash = |task: &Task| {
+        use std::hash::{BuildHasher, RandomState};
+        let state = RandomState::new();
+        (state.hash_one(&task.unknown), state)
+    };
+    let (compact_hash, state) = hash(&compact);
+    assert_eq!(compact_hash, state.hash_one(&pretty.unknown));
+    // Whitespace inside strings and the digits of numbers still count.
+    let other_string: Task = serde_json::from_str(r#"{"ID":"t","X":{"A":[1,"ab"]}}"#).unwrap();
+    let other_number: Task = serde_json::from_str(r#"{"ID":"t","X":{"A":[1.0,"a b"]}}"#).unwrap();
+    assert_ne!(compact, other_string);
+    assert_ne!(compact, other_number);
+}

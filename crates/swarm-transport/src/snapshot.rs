@@ -363,7 +363,8 @@ mod tests {
     fn sample() -> Snapshot {
         let task: Task = serde_json::from_value(json!({
             "ID": "t1", "ServiceID": "s1", "Slot": 1, "NodeID": "n1",
-            "DesiredState": "running", "Status": {"State": "running"}
+            "DesiredState": "running", "Status": {"State": "running"},
+            "Future": {"Nested": [1, "a b"]}
         }))
         .unwrap();
         let service: Service =
