@@ -1,9 +1,12 @@
 //! `decode_list` on arbitrary input: it never panics, and for any array it accounts for every
 //! element exactly once (an item or a failure, failures in increasing index order).
+//! `--filter` parsing (`TaskFilter::push_arg`, `TaskFilter::from_filters_json`): it never
+//! panics, and a filter comes back equal through `to_cli_args` and `to_filters_json`.
+//! (The fuzz targets in `fuzz/` check the same entry points; see docs/reliability.md.)
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
 use proptest::prelude::*;
-use swarm_models::{Node, Service, Task, decode_list};
+use swarm_models::{FilterKey, Node, Service, Task, TaskFilter, decode_list};
 
 /// JSON values of the shapes a list element can take, good and bad.
 fn element() -> impl Strategy<Value = serde_json::Value> {
@@ -52,5 +55,33 @@ proptest! {
         let indexes: Vec<usize> = listing.failures.iter().map(|failure| failure.index).collect();
         prop_assert!(indexes.windows(2).all(|pair| pair[0] < pair[1]));
         prop_assert!(indexes.iter().all(|index| *index < elements.len()));
+    }
+
+    #[test]
+    fn filter_arguments_never_panic(arg in "\\PC{0,24}", json in "\\PC{0,24}") {
+        let _ = arg.parse::<TaskFilter>();
+        let _ = TaskFilter::from_filters_json(&json);
+    }
+
+    #[test]
+    fn filters_read_back_equal(
+        pairs in prop::collection::vec(
+            (prop::sample::select(FilterKey::ALL.to_vec()), "[ -~]{0,12}"),
+            0..6,
+        )
+    ) {
+        let mut filter = TaskFilter::new();
+        for (key, value) in &pairs {
+            filter.push_arg(&format!("{key}={value}")).unwrap();
+        }
+        prop_assert_eq!(filter.iter().count(), pairs.iter().collect::<std::collections::BTreeSet<_>>().len());
+        let mut from_args = TaskFilter::new();
+        for pair in filter.to_cli_args().chunks(2) {
+            prop_assert_eq!(pair[0].as_str(), "--filter");
+            from_args.push_arg(&pair[1]).unwrap();
+        }
+        prop_assert_eq!(&from_args, &filter);
+        let from_json = TaskFilter::from_filters_json(&filter.to_filters_json()).unwrap();
+        prop_assert_eq!(&from_json, &filter);
     }
 }

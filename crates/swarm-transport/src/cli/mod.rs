@@ -19,7 +19,7 @@ mod list;
 mod logs;
 mod relay;
 mod replicas;
-mod stderr;
+pub(crate) mod stderr;
 
 use std::future::Future;
 use std::path::PathBuf;

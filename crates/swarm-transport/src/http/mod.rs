@@ -7,7 +7,7 @@
 //! typed [`Error`] (see `errors.rs` and docs/transports.md).
 
 mod api;
-mod errors;
+pub(crate) mod errors;
 mod host;
 mod logs;
 mod tls;
@@ -287,9 +287,9 @@ struct Negotiated {
 }
 
 /// A successful (2xx) answer, body read whole.
-struct Answer {
-    headers: reqwest::header::HeaderMap,
-    body: Vec<u8>,
+pub(crate) struct Answer {
+    pub(crate) headers: reqwest::header::HeaderMap,
+    pub(crate) body: Vec<u8>,
 }
 
 impl HttpTransport {
@@ -341,11 +341,7 @@ impl HttpTransport {
             .get(self.url(None, &["_ping"]), None)
             .await
             .map_err(|error| self.not_docker(error, "/_ping"))?;
-        let header = ping
-            .headers
-            .get("api-version")
-            .and_then(|value| value.to_str().ok())
-            .and_then(ApiVersion::parse);
+        let header = header_api_version(&ping.headers);
         let daemon = match header {
             Some(version) => Some(version),
             None => {
@@ -439,12 +435,18 @@ impl HttpTransport {
     ) -> Result<swarm_models::Listing<T>> {
         let label = request_label(&url);
         let answer = self.get(url, None).await?;
-        let listing = swarm_models::decode_list(&answer.body).map_err(|err| {
-            Error::decode(
-                format!("{} {label}", self.inner.target.display),
-                &answer.body,
-                err,
-            )
+        self.decode_listing(&label, &answer.body)
+    }
+
+    /// A list body decoded element by element (`swarm_models::decode_list`); only a body
+    /// that is not a JSON array fails, as [`Error::Decode`].
+    pub(crate) fn decode_listing<T: DeserializeOwned + swarm_models::Model>(
+        &self,
+        label: &str,
+        body: &[u8],
+    ) -> Result<swarm_models::Listing<T>> {
+        let listing = swarm_models::decode_list(body).map_err(|err| {
+            Error::decode(format!("{} {label}", self.inner.target.display), body, err)
         })?;
         for failure in &listing.failures {
             tracing::warn!(endpoint = %self.inner.target.display, request = %label, %failure, "an element of the list does not decode");
@@ -478,19 +480,7 @@ impl HttpTransport {
                 }
             };
             inner.answered.fetch_add(1, Ordering::Relaxed);
-            let status = response.status();
-            let headers = response.headers().clone();
-            let body = self.read_body(response, &label).await?;
-            if !status.is_success() {
-                return Err(errors::from_status(
-                    &inner.target.display,
-                    &label,
-                    status.as_u16(),
-                    &body,
-                    lookup,
-                ));
-            }
-            Ok(Answer { headers, body })
+            self.answer(response, &label, lookup).await
         };
         tokio::time::timeout(inner.request_timeout, exchange)
             .await
@@ -544,6 +534,29 @@ impl HttpTransport {
             })
     }
 
+    /// What a response comes to: its body read whole within the size cap, and an error status
+    /// mapped to a typed error (`errors::from_status`).
+    pub(crate) async fn answer(
+        &self,
+        response: reqwest::Response,
+        label: &str,
+        lookup: Option<Lookup<'_>>,
+    ) -> Result<Answer> {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = self.read_body(response, label).await?;
+        if !status.is_success() {
+            return Err(errors::from_status(
+                &self.inner.target.display,
+                label,
+                status.as_u16(),
+                &body,
+                lookup,
+            ));
+        }
+        Ok(Answer { headers, body })
+    }
+
     async fn read_body(&self, mut response: reqwest::Response, label: &str) -> Result<Vec<u8>> {
         let limit = self.inner.max_body_size;
         let too_large = || Error::ResponseTooLarge {
@@ -572,6 +585,14 @@ impl HttpTransport {
         let inner = &self.inner;
         errors::from_reqwest(&inner.target.display, inner.tls, inner.connect_timeout, err)
     }
+}
+
+/// The `Api-Version` header of `/_ping`, when it is a `MAJOR.MINOR` version.
+pub(crate) fn header_api_version(headers: &reqwest::header::HeaderMap) -> Option<ApiVersion> {
+    headers
+        .get("api-version")
+        .and_then(|value| value.to_str().ok())
+        .and_then(ApiVersion::parse)
 }
 
 /// `GET /v1.41/tasks` (the query is left out: it can be long).
