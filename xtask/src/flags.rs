@@ -22,6 +22,16 @@ pub enum Command {
     Fixtures(FixturesArgs),
     /// Take the screenshots of `swarm-tasks ui` in docs/ with headless Chromium.
     Screenshot(ScreenshotArgs),
+    /// Run the benchmarks (short settings) and rewrite their section of docs/benchmarks.md.
+    Bench(BenchArgs),
+}
+
+/// Flags of `cargo xtask bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Runs of each command in the `service ps` comparison with docker.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub runs: usize,
 }
 
 /// Flags of `cargo xtask screenshot`.

@@ -1,9 +1,10 @@
 //! Project automation, in Rust instead of shell scripts: `cargo xtask codegen`,
-//! `cargo xtask release`, `cargo xtask fixtures`, `cargo xtask screenshot`.
+//! `cargo xtask release`, `cargo xtask fixtures`, `cargo xtask screenshot`, `cargo xtask bench`.
 //!
 //! `main` only parses flags, moves to the project root and dispatches; each command lives in
 //! its own module.
 
+mod bench;
 mod codegen;
 mod diff;
 mod fixtures;
@@ -25,6 +26,7 @@ fn main() -> anyhow::Result<()> {
         flags::Command::Release(args) => release::run(&root, args),
         flags::Command::Fixtures(args) => fixtures::run(&root, args),
         flags::Command::Screenshot(args) => screenshot::run(&root, args),
+        flags::Command::Bench(args) => bench::run(&root, args),
     }
 }
 
