@@ -1,8 +1,9 @@
 //! `cargo xtask bench [--runs N]`: runs the project's benchmarks with short criterion
 //! settings and rewrites their section of docs/benchmarks.md.
 //!
-//! It builds the bench targets first (`cargo bench --no-run`, not counted in the run's time),
-//! then runs, in order: the parse bench of swarm-models, the list bench of swarm-transport,
+//! It builds the bench targets once (`cargo bench --no-run`, not counted in the run's time;
+//! one build, because each `cargo bench --bench X` would unify features differently and
+//! rebuild), then runs their executables as `cargo bench` would, in order: the parse bench of swarm-models, the list bench of swarm-transport,
 //! the rows/output bench of swarm-tasks (all criterion, 1 s warm-up and 3 s measurement) and
 //! the `service ps` comparison with docker (`ps_vs_docker --services 10`, N runs per
 //! command). Medians come from criterion's own `new/estimates.json` files under
@@ -116,20 +117,39 @@ pub fn run(root: &Path, args: BenchArgs) -> anyhow::Result<()> {
     let targets = targets(args.runs);
 
     let started = Instant::now();
-    let mut build = vec!["bench".to_owned(), "--no-run".to_owned()];
+    let mut build = vec![
+        "bench".to_owned(),
+        "--no-run".to_owned(),
+        "--message-format=json-render-diagnostics".to_owned(),
+    ];
     for package in PACKAGES {
         build.extend(["-p".to_owned(), package.to_owned()]);
     }
     for target in &targets {
         build.extend(["--bench".to_owned(), target.bench.to_owned()]);
     }
-    cargo(root, &build, &report_dir)?;
+    let executables = build_benches(root, &build)?;
     let built = started.elapsed();
     let load_before = load_average();
     let started = Instant::now();
     for target in &targets {
         eprintln!("xtask bench: {}", target.display());
-        cargo(root, &target.cargo_args(), &report_dir)?;
+        let Some((executable, package_dir)) = executables.get(target.bench) else {
+            bail!("cargo built no executable for bench `{}`", target.bench);
+        };
+        // The executable as `cargo bench` runs it (in its package's folder, with `--bench`),
+        // without cargo deciding again what to build.
+        let status = Command::new(executable)
+            .arg("--bench")
+            .args(&target.args)
+            .env("SWARM_BENCH_REPORT_DIR", &report_dir)
+            .env("CARGO_TARGET_DIR", &target_dir)
+            .current_dir(package_dir)
+            .status()
+            .with_context(|| format!("cannot run {}", executable.display()))?;
+        if !status.success() {
+            bail!("`{}` failed ({status})", target.display());
+        }
     }
     let ran = started.elapsed();
     let load_after = load_average();
@@ -159,19 +179,44 @@ pub fn run(root: &Path, args: BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `cargo ARGS` in `root`, with the report folder in the environment.
-fn cargo(root: &Path, args: &[String], report_dir: &Path) -> anyhow::Result<()> {
+/// `cargo ARGS` (a `--no-run` build with JSON messages) in `root`: each bench's executable
+/// and its package's folder, by bench name.
+fn build_benches(
+    root: &Path,
+    args: &[String],
+) -> anyhow::Result<std::collections::BTreeMap<String, (PathBuf, PathBuf)>> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = Command::new(&cargo)
+    let output = Command::new(&cargo)
         .args(args)
-        .env("SWARM_BENCH_REPORT_DIR", report_dir)
         .current_dir(root)
-        .status()
+        .stderr(std::process::Stdio::inherit())
+        .output()
         .with_context(|| format!("cannot run {cargo}"))?;
-    if !status.success() {
-        bail!("`cargo {}` failed ({status})", args.join(" "));
+    if !output.status.success() {
+        bail!("`cargo {}` failed ({})", args.join(" "), output.status);
     }
-    Ok(())
+    let mut executables = std::collections::BTreeMap::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        let kinds = message["target"]["kind"].as_array();
+        let is_bench = kinds.is_some_and(|kinds| kinds.iter().any(|kind| kind == "bench"));
+        if let (true, Some(executable), Some(name), Some(src)) = (
+            is_bench,
+            message["executable"].as_str(),
+            message["target"]["name"].as_str(),
+            message["target"]["src_path"].as_str(),
+        ) {
+            // benches/NAME.rs lives in the package's folder.
+            let package_dir = Path::new(src)
+                .parent()
+                .and_then(Path::parent)
+                .map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+            executables.insert(name.to_owned(), (PathBuf::from(executable), package_dir));
+        }
+    }
+    Ok(executables)
 }
 
 /// Replaces what lies between the markers (the marker lines stay) with `section`, which
