@@ -70,7 +70,7 @@ pub use container::{
 pub use filter::{
     FilterError, FilterKey, ResolvedTaskFilter, TaskFilter, labels_match, parse_filters_json,
 };
-pub use listing::{ItemFailure, Listing};
+pub use listing::{DecodeError, ItemFailure, Listing, decode_error_text};
 pub use lookup::{Lookup, LookupError, ObjectKind};
 pub use model::{Model, UnknownKeys};
 pub use naming::ServiceNames;

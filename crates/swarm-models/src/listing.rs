@@ -13,7 +13,8 @@ pub struct ItemFailure {
     pub index: usize,
     /// Its `ID`, when the element is an object with a string `ID`.
     pub id: Option<String>,
-    /// What did not decode, in serde_json's words (line and column inside the element).
+    /// What did not decode, in serde_json's words (line and column inside the element),
+    /// without the string values they would quote ([`decode_error_text`]).
     pub message: String,
 }
 
@@ -24,6 +25,82 @@ impl std::fmt::Display for ItemFailure {
             None => write!(f, "item {}: {}", self.index, self.message),
         }
     }
+}
+
+/// A JSON decoding error whose text never quotes a string value of the input: an `Env`
+/// entry can hold a password, and serde_json's own text would repeat it
+/// (`invalid type: string "PASSWORD=..."`). It reads `invalid type: string (value not
+/// shown), expected a sequence at line 1 column 803`; [`DecodeError::json_error`] gives the
+/// original.
+pub struct DecodeError(serde_json::Error);
+
+impl DecodeError {
+    /// 1-based line of the error (0 when unknown).
+    pub fn line(&self) -> usize {
+        self.0.line()
+    }
+
+    /// 1-based column of the error (0 when unknown).
+    pub fn column(&self) -> usize {
+        self.0.column()
+    }
+
+    /// serde_json's error, whose text may quote the input.
+    pub fn json_error(&self) -> &serde_json::Error {
+        &self.0
+    }
+}
+
+impl From<serde_json::Error> for DecodeError {
+    fn from(error: serde_json::Error) -> Self {
+        Self(error)
+    }
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&decode_error_text(&self.0))
+    }
+}
+
+impl std::fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DecodeError")
+            .field(&decode_error_text(&self.0))
+            .finish()
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// serde_json's text for `error` without the string values it quotes (`string "..."` becomes
+/// `string (value not shown)`), so no input value reaches a message or a log.
+pub fn decode_error_text(error: &serde_json::Error) -> String {
+    const QUOTED: &str = "string \"";
+    let text = error.to_string();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find(QUOTED) {
+        out.push_str(&rest[..at]);
+        out.push_str("string (value not shown)");
+        // The value is Debug-quoted: skip to its closing quote, past escaped ones.
+        let mut escaped = false;
+        let mut end = rest.len();
+        for (offset, character) in rest[at + QUOTED.len()..].char_indices() {
+            match character {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => {
+                    end = at + QUOTED.len() + offset + 1;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The decodable objects of a list, plus a failure for each one that did not decode.
@@ -134,6 +211,40 @@ impl<'a, T> IntoIterator for &'a Listing<T> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn decode_errors_never_quote_string_values() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Spec {
+            #[serde(rename = "Env")]
+            env: Vec<String>,
+            #[serde(rename = "Slot")]
+            slot: u64,
+        }
+        for input in [
+            r#"{"Env": "PASSWORD=hunter2", "Slot": 1}"#,
+            r#"{"Env": ["A=1"], "Slot": "hunter2 \"quoted\" \\ too"}"#,
+        ] {
+            let error = serde_json::from_str::<Spec>(input).unwrap_err();
+            assert!(error.to_string().contains("hunter2"), "{error}");
+            let text = super::decode_error_text(&error);
+            assert!(!text.contains("hunter2"), "{text}");
+            assert!(
+                text.starts_with("invalid type: string (value not shown), expected"),
+                "{text}"
+            );
+            assert!(
+                text.ends_with(&format!("at line 1 column {}", error.column())),
+                "{text}"
+            );
+            let wrapped = super::DecodeError::from(error);
+            assert_eq!(wrapped.to_string(), text);
+            assert!(!format!("{wrapped:?}").contains("hunter2"));
+        }
+        let other = serde_json::from_str::<Spec>("[1,").unwrap_err();
+        assert_eq!(super::decode_error_text(&other), other.to_string());
+    }
+
     use super::*;
     use crate::{Node, Service, Task, decode_list};
 

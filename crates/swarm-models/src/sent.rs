@@ -283,7 +283,7 @@ fn decode_each<T: DeserializeOwned + Model>(
             Err(err) => listing.failures.push(ItemFailure {
                 index,
                 id: readable_id(element),
-                message: err.to_string(),
+                message: crate::decode_error_text(&err),
             }),
         }
     }

@@ -163,11 +163,12 @@ pub enum Error {
         line: usize,
         /// 1-based column of the error (0 when unknown).
         column: usize,
-        /// A short excerpt of the input around the error.
+        /// A short excerpt of the input around the error, string values masked (`"…"`; keys
+        /// stay), so no `Env` value reaches a message.
         excerpt: String,
-        /// The parser's error.
+        /// The parser's error, its text without the string values it would quote.
         #[source]
-        source: serde_json::Error,
+        source: swarm_models::DecodeError,
     },
     /// The `docker` binary could not be started.
     #[error("cannot run {}", program.display())]
@@ -353,7 +354,7 @@ impl Error {
             line,
             column,
             excerpt: excerpt_at(input, line, column),
-            source,
+            source: source.into(),
         }
     }
 }
@@ -413,9 +414,67 @@ fn excerpt_at(input: &[u8], line: usize, column: usize) -> String {
     let at = offset
         .saturating_add(column.saturating_sub(1))
         .min(input.len());
+    let value_strings = ValueStrings::scan(input, at.saturating_add(40));
     let start = at.saturating_sub(40);
     let end = at.saturating_add(40).min(input.len());
-    String::from_utf8_lossy(input.get(start..end).unwrap_or_default()).into_owned()
+    let mut shown = Vec::with_capacity(end - start);
+    let mut masked = false;
+    for (offset, byte) in input.get(start..end).unwrap_or_default().iter().enumerate() {
+        if value_strings.contains(start + offset) {
+            if !masked {
+                shown.extend_from_slice("…".as_bytes());
+            }
+            masked = true;
+        } else {
+            shown.push(*byte);
+            masked = false;
+        }
+    }
+    String::from_utf8_lossy(&shown).into_owned()
+}
+
+/// Where the contents of string VALUES are in a JSON text (keys, the strings followed by
+/// `:`, are not values), up to `end`; an unterminated string runs to `end`.
+#[derive(Default)]
+struct ValueStrings(Vec<std::ops::Range<usize>>);
+
+impl ValueStrings {
+    fn scan(input: &[u8], end: usize) -> Self {
+        let mut spans = Vec::new();
+        let mut at = 0;
+        while at < input.len().min(end) {
+            if input.get(at) != Some(&b'"') {
+                at += 1;
+                continue;
+            }
+            let content = at + 1;
+            let mut cursor = content;
+            let mut escaped = false;
+            while let Some(byte) = input.get(cursor) {
+                match byte {
+                    _ if escaped => escaped = false,
+                    b'\\' => escaped = true,
+                    b'"' => break,
+                    _ => {}
+                }
+                cursor += 1;
+            }
+            let after = input
+                .get(cursor + 1..)
+                .unwrap_or_default()
+                .iter()
+                .find(|byte| !byte.is_ascii_whitespace());
+            if after != Some(&b':') {
+                spans.push(content..cursor);
+            }
+            at = cursor + 1;
+        }
+        Self(spans)
+    }
+
+    fn contains(&self, at: usize) -> bool {
+        self.0.iter().any(|span| span.contains(&at))
+    }
 }
 
 #[cfg(test)]
@@ -458,6 +517,23 @@ mod tests {
         };
         assert_eq!(*line, 2);
         assert!(excerpt.contains("tru"), "{excerpt}");
+        // String values are masked in the excerpt and in serde's text; keys stay.
+        let input =
+            br#"[{"ID": "x", "Spec": {"ContainerSpec": {"Env": ["PASSWORD=hunter2", 5]}}}]"#;
+        let err = serde_json::from_slice::<Vec<swarm_models::Task>>(input).unwrap_err();
+        let err = Error::decode("GET /tasks", input, err);
+        let Error::Decode { excerpt, .. } = &err else {
+            panic!("not decode")
+        };
+        assert!(excerpt.contains(r#""Env": ["…", 5]"#), "{excerpt}");
+        let chain = format!("{err}: {}", std::error::Error::source(&err).unwrap());
+        assert!(!chain.contains("hunter2"), "{chain}");
+        let cut = br#"{"Env": ["PASSWORD=hunt"#;
+        let short = serde_json::from_slice::<serde_json::Value>(cut).unwrap_err();
+        let Error::Decode { excerpt, .. } = Error::decode("x", cut, short) else {
+            panic!("not decode")
+        };
+        assert_eq!(excerpt, r#"{"Env": ["…"#);
         assert!(
             err.to_string()
                 .starts_with("cannot decode the answer of GET /tasks")

@@ -30,6 +30,8 @@ mod monitor;
 mod output;
 /// Side by side with the docker CLI on the real engine (`SWARM_TASKS_E2E=1`).
 mod real_engine;
+/// Human output, logs and errors never print Env values; json prints the daemon's data.
+mod secrets;
 /// `snapshot DIR` writes a folder that replays to the same output.
 mod snapshot;
 mod ui;
