@@ -4,6 +4,11 @@
 //! The bodies are `swarm_testkit::history` bodies: tasks made from the recorded fixtures,
 //! 10 services with 3 spec versions each, every ID different, nine-digit timestamps.
 //!
+//! Parse rows: `decode_list` (the production path: `swarm_models::decode_list::<Task>`, which
+//! parses each distinct `Spec` / `Network` text once and keeps every task's text),
+//! `from_slice` (`serde_json::from_slice::<Vec<Task>>`, the same types without either) and
+//! `bollard` (`serde_json::from_slice::<Vec<bollard_stubs::models::Task>>`).
+//!
 //! Run: `cargo bench -p swarm-models --bench parse -- --warm-up-time 1 --measurement-time 3`
 //! (add a filter such as `'parse/.*/10000|serialize'` to run part of it).
 
@@ -13,7 +18,7 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use swarm_models::Task;
+use swarm_models::{Task, decode_list};
 use swarm_testkit::history::{HistoryParams, history_body};
 
 fn parse(c: &mut Criterion) {
@@ -29,8 +34,15 @@ fn parse(c: &mut Criterion) {
                 .len(),
             n
         );
+        let listing = decode_list::<Task>(&body).unwrap();
+        assert!(listing.is_complete() && listing.len() == n);
         group.throughput(Throughput::Bytes(body.len() as u64));
-        group.bench_with_input(BenchmarkId::new("swarm-models", n), &body, |b, body| {
+        // The production path: `decode_list` (fast split, shared subtrees, objects as sent).
+        group.bench_with_input(BenchmarkId::new("decode_list", n), &body, |b, body| {
+            b.iter(|| decode_list::<Task>(black_box(body)).unwrap())
+        });
+        // The same types through plain serde_json (no sharing, no text kept).
+        group.bench_with_input(BenchmarkId::new("from_slice", n), &body, |b, body| {
             b.iter(|| serde_json::from_slice::<Vec<Task>>(black_box(body)).unwrap())
         });
         group.bench_with_input(BenchmarkId::new("bollard", n), &body, |b, body| {

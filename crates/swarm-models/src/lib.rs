@@ -57,6 +57,7 @@ mod open_enum;
 mod resources;
 mod sent;
 mod service;
+mod shared;
 mod spec;
 mod state;
 mod task;
@@ -89,6 +90,7 @@ pub use service::{
     ReplicatedMode, Service, ServiceMode, ServiceModeSpec, ServiceSpec, ServiceStatus,
     UpdateConfig, UpdateOrder, UpdateState, UpdateStatus, VirtualIp,
 };
+pub use shared::Shared;
 pub use spec::{
     Driver, NetworkAttachmentConfig, NetworkAttachmentSpec, Placement, PlacementPreference,
     Platform, PluginPrivilege, PluginSpec, RestartCondition, RestartPolicy, Runtime, SpreadOver,

@@ -223,6 +223,25 @@ impl UnknownKeys {
     }
 }
 
+/// Reads a string without copying it (the input's text when it has no escapes, else the
+/// parser's scratch buffer) and converts it with `F`: timestamps and open enums.
+#[doc(hidden)]
+pub struct StrVisitor<F>(pub F);
+
+impl<F, T, E> Visitor<'_> for StrVisitor<F>
+where
+    F: FnOnce(&str) -> Result<T, E>,
+    E: fmt::Display,
+{
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_str<Er: de::Error>(self, text: &str) -> Result<T, Er> {
+        (self.0)(text).map_err(Er::custom)
+    }
+}
+
 /// Reads one known field: `null` reads as the field's default.
 #[doc(hidden)]
 pub fn read_field<'de, A, T>(map: &mut A) -> Result<T, A::Error>
@@ -429,14 +448,21 @@ macro_rules! model {
                         f.write_str(concat!("a ", stringify!($name), " object"))
                     }
                     fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
-                        let mut out = $name::default();
+                        // Each field is built only when its key comes (no default built and
+                        // then dropped), the struct once at the end.
+                        $( let mut $field: Option<$ty> = None; )*
+                        let mut unknown = $crate::UnknownKeys::new();
                         while let Some(key) = map.next_key::<$crate::model::Key<'de>>()? {
                             match key.as_str() {
-                                $( $wire $(| $alias)* => out.$field = $crate::model::read_field(&mut map)?, )*
-                                _ => out.unknown.read(key, &mut map)?,
+                                $( $wire $(| $alias)* => $field = Some($crate::model::read_field(&mut map)?), )*
+                                _ => unknown.read(key, &mut map)?,
                             }
                         }
-                        Ok(out)
+                        Ok($name {
+                            $( $field: $field.unwrap_or_default(), )*
+                            unknown,
+                            $( $sent: None, )?
+                        })
                     }
                 }
                 deserializer.deserialize_map(ModelVisitor)

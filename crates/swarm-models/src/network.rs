@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::model::model;
+use crate::shared::Shared;
 
 use crate::spec::Driver;
 use crate::task::ObjectVersion;
@@ -12,7 +13,7 @@ model! {
     /// A network a task is attached to, and its addresses on it.
     pub struct NetworkAttachment {
         /// The network.
-        "Network" => pub network: Option<Network>,
+        "Network" => pub network: Option<Shared<Network>>,
         /// The task's addresses on it, in CIDR form.
         "Addresses" => pub addresses: Vec<String>,
     }

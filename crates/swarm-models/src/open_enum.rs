@@ -74,8 +74,9 @@ macro_rules! open_enum {
 
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
-                Ok(Self::from(text.as_ref()))
+                deserializer.deserialize_str($crate::model::StrVisitor(|text: &str| {
+                    Ok::<Self, ::std::convert::Infallible>(Self::from(text))
+                }))
             }
         }
 

@@ -17,6 +17,7 @@ use serde_json::value::RawValue;
 
 use crate::Model;
 use crate::listing::{ItemFailure, Listing};
+use crate::shared::SharingScope;
 
 /// The JSON text of one object exactly as it was received. Cloning is cheap: the text of
 /// every object of one response is kept once and shared.
@@ -255,7 +256,12 @@ pub fn decode_list<T: DeserializeOwned + Model>(
         Err(_) => return serde_json::from_slice::<Vec<T>>(body).map(Listing::new),
     };
     let shared = Arc::new(text.to_owned());
-    match split_list::<T>(&shared) {
+    // Equal subtrees (`Shared` fields) of this body are parsed once. The slow path parses
+    // without sharing, so its per-item errors read as a plain parse's.
+    let scope = SharingScope::enter();
+    let fast = split_list::<T>(&shared);
+    drop(scope);
+    match fast {
         Some(Ok(items)) => Ok(Listing::new(items)),
         // Some element does not decode, or the body is malformed: go element by element.
         Some(Err(())) | None => decode_each(&shared),

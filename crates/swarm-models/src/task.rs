@@ -8,6 +8,7 @@ use crate::model::model;
 use crate::network::NetworkAttachment;
 use crate::open_enum::open_enum;
 use crate::resources::GenericResource;
+use crate::shared::Shared;
 use crate::spec::TaskSpec;
 use crate::state::TaskState;
 use crate::time::Timestamp;
@@ -47,7 +48,7 @@ model! {
         /// Task labels (not the service's labels).
         "Labels" => pub labels: BTreeMap<String, String>,
         /// The spec the task was created from (the service's task template at that time).
-        "Spec" => pub spec: TaskSpec,
+        "Spec" => pub spec: Shared<TaskSpec>,
         /// The ID of the service the task belongs to.
         "ServiceID" => pub service_id: Option<String>,
         /// The replica slot (replicated services and jobs); absent for global services.

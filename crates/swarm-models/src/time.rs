@@ -86,6 +86,9 @@ impl FromStr for Timestamp {
     type Err = ParseTimestampError;
 
     fn from_str(input: &str) -> Result<Self, Self::Err> {
+        if let Some(datetime) = parse_utc_fast(input) {
+            return Ok(Self(datetime));
+        }
         DateTime::parse_from_rfc3339(input)
             .map(|dt| Self(dt.with_timezone(&Utc)))
             .map_err(|source| ParseTimestampError {
@@ -93,6 +96,48 @@ impl FromStr for Timestamp {
                 source,
             })
     }
+}
+
+/// The shape the daemon always writes, `YYYY-MM-DDTHH:MM:SS[.f]Z` with 1 to 9 fraction
+/// digits, read directly (a quarter fewer instructions than chrono's general RFC 3339 parser);
+/// `None` for anything else (offsets, leap seconds, other separators, invalid dates), which
+/// chrono then reads or rejects.
+fn parse_utc_fast(input: &str) -> Option<DateTime<Utc>> {
+    let bytes = input.as_bytes();
+    if bytes.len() < 20
+        || bytes[4] != b'-'
+        || bytes[7] != b'-'
+        || bytes[10] != b'T'
+        || bytes[13] != b':'
+        || bytes[16] != b':'
+        || bytes[bytes.len() - 1] != b'Z'
+    {
+        return None;
+    }
+    let number = |digits: &[u8]| {
+        digits.iter().try_fold(0u32, |acc, byte| {
+            byte.is_ascii_digit()
+                .then(|| acc * 10 + u32::from(byte - b'0'))
+        })
+    };
+    let year = number(&bytes[0..4])?;
+    let (month, day) = (number(&bytes[5..7])?, number(&bytes[8..10])?);
+    let (hour, minute) = (number(&bytes[11..13])?, number(&bytes[14..16])?);
+    let second = number(&bytes[17..19])?;
+    let fraction = &bytes[19..bytes.len() - 1];
+    let nanos = match fraction {
+        [] => 0,
+        [b'.', digits @ ..] if (1..=9).contains(&digits.len()) => {
+            number(digits)? * 10u32.pow(9 - digits.len() as u32)
+        }
+        _ => return None,
+    };
+    if year == 0 || second > 59 {
+        return None;
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+    let time = chrono::NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
+    Some(date.and_time(time).and_utc())
 }
 
 impl fmt::Display for Timestamp {
@@ -134,8 +179,9 @@ impl Serialize for Timestamp {
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
+        deserializer.deserialize_str(crate::model::StrVisitor(|text: &str| {
+            text.parse::<Timestamp>()
+        }))
     }
 }
 
@@ -243,6 +289,51 @@ mod tests {
         let a: Timestamp = "2021-01-09T08:52:31.5Z".parse().unwrap();
         let b: Timestamp = "2021-01-09T07:52:31.5-01:00".parse().unwrap();
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn the_fast_reader_agrees_with_chrono() {
+        let inputs = [
+            "2026-11-28T01:47:36.441559917Z",
+            "2026-11-28T01:47:36Z",
+            "2024-02-29T23:59:59.1Z",
+            "0001-01-01T00:00:00Z",
+            "1970-01-01T00:00:00Z",
+            "9999-12-31T23:59:59.999999999Z",
+            // Shapes the fast path leaves to chrono, and values both must refuse.
+            "2023-02-29T00:00:00Z",
+            "2024-13-01T00:00:00Z",
+            "2024-01-01T24:00:00Z",
+            "2024-01-01T00:60:00Z",
+            "2016-12-31T23:59:60Z",
+            "2016-12-31T23:59:60.5Z",
+            "0000-01-01T00:00:00Z",
+            "2024-01-01t00:00:00Z",
+            "2024-01-01 00:00:00Z",
+            "2024-01-01T00:00:00z",
+            "2024-01-01T00:00:00.Z",
+            "2024-01-01T00:00:00.1234567891Z",
+            "2024-01-01T00:00:00+00:00",
+            "2024-01-01T00:00:00.5-01:30",
+            "2024-01-01T0a:00:00Z",
+            "+2024-01-01T00:00:00Z",
+            "2024-01-01T00:00:00",
+        ];
+        for input in inputs {
+            let chrono = DateTime::parse_from_rfc3339(input)
+                .map(|dt| dt.with_timezone(&Utc))
+                .ok();
+            if let Some(fast) = parse_utc_fast(input) {
+                assert_eq!(Some(fast), chrono, "{input}");
+            }
+            assert_eq!(
+                input.parse::<Timestamp>().ok().map(|ts| ts.as_datetime()),
+                chrono,
+                "{input}"
+            );
+        }
+        assert!(parse_utc_fast(inputs[0]).is_some());
+        assert!(parse_utc_fast(inputs[1]).is_some());
     }
 
     #[test]

@@ -328,7 +328,7 @@ fn network_attachment() -> impl Strategy<Value = NetworkAttachment> {
                     spec.labels = labels;
                     spec
                 });
-                network
+                network.into()
             });
             attachment.addresses = addresses;
             attachment
@@ -371,7 +371,7 @@ fn task() -> impl Strategy<Value = Task> {
             task.updated_at = updated_at;
             task.name = name;
             task.labels = labels;
-            task.spec = spec;
+            task.spec = spec.into();
             task.service_id = service_id;
             task.slot = slot;
             task.node_id = node_id;
