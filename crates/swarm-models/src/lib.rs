@@ -19,6 +19,9 @@
 //!   sent it ([`AsSent`], in the `sent` field of [`Task`], [`Service`] and [`Node`]), and
 //!   [`write_pretty_array`] / [`write_compact`], which print it back as sent: the typed
 //!   `Serialize` is canonical (UTC timestamps, empty values left out), the kept text is not.
+//! - [`Shared`], the type of the subtrees a list repeats (`Task.spec`, a network attachment's
+//!   `network`): `decode_list` parses each distinct text of one once and shares it; it derefs
+//!   to the value and copies on write, so changing one object never changes another.
 //! - [`lookup`], the one rule that turns a reference (ID, name, ID prefix) into an object,
 //!   and [`Task::display_name`] / [`Task::internal_name`], what a task is called.
 //!
@@ -84,7 +87,9 @@ pub use resources::{
     DiscreteGenericResource, GenericResource, Limit, NamedGenericResource, ResourceRequirements,
     Resources,
 };
-pub use sent::{AsSent, decode_list, decode_one, write_compact, write_pretty_array};
+pub use sent::{
+    AsSent, decode_list, decode_list_owned, decode_one, write_compact, write_pretty_array,
+};
 pub use service::{
     EmptyObject, Endpoint, EndpointMode, EndpointSpec, FailureAction, JobStatus, ReplicatedJobMode,
     ReplicatedMode, Service, ServiceMode, ServiceModeSpec, ServiceSpec, ServiceStatus,

@@ -255,7 +255,33 @@ pub fn decode_list<T: DeserializeOwned + Model>(
         // Not UTF-8: serde_json says where, with its usual error.
         Err(_) => return serde_json::from_slice::<Vec<T>>(body).map(Listing::new),
     };
-    let shared = Arc::new(text.to_owned());
+    decode_text(Arc::new(text.to_owned()))
+}
+
+/// [`decode_list`] for a body the caller gives away (a transport's response buffer): the
+/// same result, without copying the body (the objects' [`AsSent`] text is the buffer itself).
+///
+/// ```
+/// use swarm_models::{Task, decode_list_owned};
+///
+/// let tasks = decode_list_owned::<Task>(br#"[{"ID":"a"}]"#.to_vec())?;
+/// assert_eq!(tasks[0].as_sent(), Some(r#"{"ID":"a"}"#));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub fn decode_list_owned<T: DeserializeOwned + Model>(
+    body: Vec<u8>,
+) -> Result<Listing<T>, serde_json::Error> {
+    match String::from_utf8(body) {
+        Ok(text) => decode_text(Arc::new(text)),
+        // Not UTF-8: serde_json says where, with its usual error.
+        Err(err) => serde_json::from_slice::<Vec<T>>(err.as_bytes()).map(Listing::new),
+    }
+}
+
+/// The body of [`decode_list`] once it is known to be UTF-8.
+fn decode_text<T: DeserializeOwned + Model>(
+    shared: Arc<String>,
+) -> Result<Listing<T>, serde_json::Error> {
     // Equal subtrees (`Shared` fields) of this body are parsed once. The slow path parses
     // without sharing, so its per-item errors read as a plain parse's.
     let scope = SharingScope::enter();
@@ -399,6 +425,33 @@ mod tests {
         assert_eq!(services[0].as_sent(), Some("{\"ID\":\"s\"}"));
         let nodes = decode_list::<Node>(b"[]").unwrap();
         assert!(nodes.is_empty());
+    }
+
+    #[test]
+    fn the_owned_body_decodes_like_the_borrowed_one() {
+        for body in [
+            &b"[{\"ID\":\"a\",\"Spec\":{\"ForceUpdate\":1}},{\"ID\":\"b\",\"Slot\":\"x\"}]"[..],
+            b"[]",
+            b"[\"\xff\"]",
+            b"[{\"ID\":\"a\"},]",
+        ] {
+            let owned = decode_list_owned::<Task>(body.to_vec()).map_err(|err| err.to_string());
+            let borrowed = decode_list::<Task>(body).map_err(|err| err.to_string());
+            match (owned, borrowed) {
+                (Ok(owned), Ok(borrowed)) => {
+                    assert_eq!(owned.items, borrowed.items, "{body:?}");
+                    assert_eq!(owned.failures, borrowed.failures, "{body:?}");
+                    let sent = |listing: &Listing<Task>| -> Vec<Option<String>> {
+                        listing
+                            .iter()
+                            .map(|t| t.as_sent().map(str::to_owned))
+                            .collect()
+                    };
+                    assert_eq!(sent(&owned), sent(&borrowed), "{body:?}");
+                }
+                (owned, borrowed) => assert_eq!(owned.err(), borrowed.err(), "{body:?}"),
+            }
+        }
     }
 
     #[test]
