@@ -9,6 +9,7 @@
 //! harness captures), so the CI log shows the engine version and every scenario by name.
 
 pub mod lookup_table;
+pub mod ssh;
 
 use std::io::Write;
 use std::time::{Duration, Instant};

@@ -56,6 +56,19 @@ impl GenerateParams {
         }
     }
 
+    /// Parameters giving exactly 10,000 tasks over 101 nodes: 40 services (250 tasks each) x
+    /// 50 replicas x 5 tasks per slot, the remote swarm of issue 16's benchmark and of the CLI
+    /// transport's scale test.
+    pub fn tasks_10k_101_nodes() -> Self {
+        Self {
+            services: 40,
+            nodes: 101,
+            replicas_per_service: 50,
+            history_per_slot: 4,
+            seed: 10_101,
+        }
+    }
+
     /// How many tasks these parameters give.
     pub fn n_tasks(&self) -> usize {
         self.services * self.replicas_per_service * (1 + self.history_per_slot)
@@ -206,5 +219,6 @@ mod tests {
         );
         assert!(swarm.parsed().tasks.iter().all(Option::is_some));
         assert_eq!(GenerateParams::tasks_50k().n_tasks(), 50_000);
+        assert_eq!(GenerateParams::tasks_10k_101_nodes().n_tasks(), 10_000);
     }
 }

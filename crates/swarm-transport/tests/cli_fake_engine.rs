@@ -462,3 +462,49 @@ async fn a_larger_swarm_is_listed_in_concurrent_chunks() {
         .count();
     assert_eq!(n_inspects, params.n_tasks());
 }
+
+/// The command path's `list_tasks` without a filter on issue 16's remote swarm (10,000 tasks,
+/// 101 nodes, every round trip 2 ms) with the default settings (200 ids per `inspect`, 4
+/// commands at once, 60 s per command): it finishes, equals the HTTP transport's list, asks
+/// for each task once and starts a bounded number of `docker` processes (each pings once).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ls_of_ten_thousand_tasks_on_101_nodes_finishes_in_bounded_commands() {
+    if !docker_client_available(
+        "ls_of_ten_thousand_tasks_on_101_nodes_finishes_in_bounded_commands",
+    ) {
+        return;
+    }
+    let params = GenerateParams::tasks_10k_101_nodes();
+    let engine = FakeEngine::start(FakeSwarm::generate(params)).await;
+    engine.set_fault(Fault::Latency(std::time::Duration::from_millis(2)));
+    let from_cli = cli(&engine).list_tasks(&TaskFilter::new()).await.unwrap();
+    let requests = engine.requests();
+    let mut from_http = http(&engine).list_tasks(&TaskFilter::new()).await.unwrap();
+    from_http.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(from_cli.len(), params.n_tasks());
+    assert_eq!(from_cli, from_http);
+
+    let count = |what: &dyn Fn(&str) -> bool| {
+        requests
+            .iter()
+            .filter(|request| what(&request.path))
+            .count()
+    };
+    // One `GET /tasks/{id}` per task: docker inspect asks for each id it is given, once.
+    assert_eq!(count(&|path| path.starts_with("/tasks/")), params.n_tasks());
+    // `service ls`, `service inspect`, `node ls`, 4 `service ps` and 4 `node ps` at most,
+    // and 50 `inspect` chunks of 200 ids.
+    let processes = count(&|path| path == "/_ping");
+    let bound = 3 + 4 + 4 + params.n_tasks().div_ceil(200);
+    assert!(
+        processes <= bound,
+        "{processes} docker processes, expected at most {bound}"
+    );
+    // Besides the inspects: per node `node ps` inspects it and lists its tasks; the rest
+    // is a few requests per command.
+    let others = requests.len() - params.n_tasks() - processes;
+    assert!(
+        others <= 2 * params.nodes + 10 * bound,
+        "{others} other requests"
+    );
+}

@@ -4,219 +4,20 @@
 //! answers must equal the HTTP transport's on the same engine, and a refused key must be a
 //! connection error (exit 3) that quotes ssh.
 //!
-//! Nothing touches `~/.ssh`: keys, `sshd_config`, `ssh_config` and known hosts live in a
-//! temporary directory, and the `docker` child finds an `ssh` wrapper first on its `PATH`
-//! that adds `-F <that ssh_config>`. `.ci/run` installs Debian's `openssh-server`.
+//! Nothing touches `~/.ssh`: the sshd, its keys and the `ssh` wrapper the `docker` child finds
+//! first on its `PATH` come from `swarm_tasks_e2e::ssh`. `.ci/run` installs Debian's
+//! `openssh-server`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use swarm_tasks::endpoint::DockerEnv;
 use swarm_tasks::models::TaskFilter;
 use swarm_tasks::monitor::{ServiceResult, WaitConfig};
-use swarm_tasks::{Client, PsOptions, TransportKind};
+use swarm_tasks::{Client, PsOptions};
+use swarm_tasks_e2e::ssh::{Sshd, ssh_tools};
 use swarm_tasks_e2e::{complete, e2e_enabled, sorted};
 use swarm_testkit::{FakeEngine, FakeSwarm, GenerateParams};
-
-/// A private sshd on a loopback port, killed when dropped.
-struct Sshd {
-    dir: tempfile::TempDir,
-    port: u16,
-    child: Child,
-}
-
-fn run(program: &str, args: &[&str]) {
-    let output = Command::new(program).args(args).output().unwrap();
-    assert!(
-        output.status.success(),
-        "{program} {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-fn write_executable(path: &Path, text: &str) {
-    std::fs::write(path, text).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-impl Sshd {
-    /// Starts sshd with keys made here; its sessions get `DOCKER_HOST=docker_host`.
-    fn start(tools: &Tools, docker_host: &str) -> Self {
-        let Tools { sshd, ssh, docker } = tools;
-        let dir = tempfile::tempdir().unwrap();
-        let path = |name: &str| dir.path().join(name);
-        for key in ["host_key", "client_key", "wrong_key"] {
-            let file = path(key);
-            run(
-                "ssh-keygen",
-                &[
-                    "-q",
-                    "-t",
-                    "ed25519",
-                    "-N",
-                    "",
-                    "-f",
-                    file.to_str().unwrap(),
-                ],
-            );
-        }
-        std::fs::copy(path("client_key.pub"), path("authorized_keys")).unwrap();
-        // sshd wants its privilege separation directory.
-        std::fs::create_dir_all("/run/sshd").unwrap();
-        let port = free_port();
-        let config = format!(
-            "Port {port}\nListenAddress 127.0.0.1\nHostKey {host_key}\nPidFile {pid}\n\
-             AuthorizedKeysFile {keys}\nPermitRootLogin prohibit-password\nPubkeyAuthentication yes\n\
-             PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\n\
-             SetEnv DOCKER_HOST={docker_host}\n",
-            host_key = path("host_key").display(),
-            pid = path("sshd.pid").display(),
-            keys = path("authorized_keys").display(),
-        );
-        std::fs::write(path("sshd_config"), config).unwrap();
-        for (name, key) in [
-            ("ssh_config", "client_key"),
-            ("ssh_config_wrong", "wrong_key"),
-        ] {
-            let text = format!(
-                "Host 127.0.0.1\n  IdentityFile {key}\n  IdentitiesOnly yes\n  BatchMode yes\n  \
-                 StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n",
-                key = path(key).display()
-            );
-            std::fs::write(path(name), text).unwrap();
-        }
-        // The `ssh` docker runs, first on PATH: the real one (by its path, not found again on
-        // PATH) with our config.
-        for (bin, config) in [("bin", "ssh_config"), ("bin_wrong", "ssh_config_wrong")] {
-            std::fs::create_dir_all(path(bin)).unwrap();
-            write_executable(
-                &path(bin).join("ssh"),
-                &format!(
-                    "#!/bin/sh\nexec '{}' -F '{}' \"$@\"\n",
-                    ssh.display(),
-                    path(config).display()
-                ),
-            );
-            // The docker program the transport runs: the real docker with that PATH.
-            write_executable(
-                &path(&format!("docker_{bin}")),
-                &format!(
-                    "#!/bin/sh\nPATH='{}':\"$PATH\" exec '{}' \"$@\"\n",
-                    path(bin).display(),
-                    docker.display()
-                ),
-            );
-        }
-        let child = Command::new(sshd)
-            .args(["-D", "-e", "-f"])
-            .arg(path("sshd_config"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let sshd = Self { dir, port, child };
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return sshd;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("sshd did not listen on 127.0.0.1:{port}");
-    }
-
-    fn host(&self) -> String {
-        format!("ssh://root@127.0.0.1:{}", self.port)
-    }
-
-    /// The docker program that uses the right key, or the wrong one.
-    fn docker(&self, right_key: bool) -> PathBuf {
-        let name = if right_key {
-            "docker_bin"
-        } else {
-            "docker_bin_wrong"
-        };
-        self.dir.path().join(name)
-    }
-
-    /// A docker config directory with a context `remote` whose endpoint is this host.
-    fn context_config(&self) -> PathBuf {
-        let config = self.dir.path().join("docker-config");
-        std::fs::create_dir_all(&config).unwrap();
-        run(
-            self.docker(true).to_str().unwrap(),
-            &[
-                "--config",
-                config.to_str().unwrap(),
-                "context",
-                "create",
-                "remote",
-                "--docker",
-                &format!("host={}", self.host()),
-            ],
-        );
-        config
-    }
-
-    /// A client over ssh: by host, or by the context.
-    fn client(&self, by_context: bool, right_key: bool) -> Client {
-        let config = self.context_config_cached();
-        let env = DockerEnv::default().with_var("DOCKER_CONFIG", config.to_string_lossy());
-        let builder = Client::builder()
-            .environment(env)
-            .transport(TransportKind::Auto)
-            .docker_program(self.docker(right_key));
-        let builder = if by_context {
-            builder.context("remote")
-        } else {
-            builder.host(self.host())
-        };
-        builder.build().unwrap()
-    }
-
-    fn context_config_cached(&self) -> PathBuf {
-        let config = self.dir.path().join("docker-config");
-        if config.join("contexts").exists() {
-            config
-        } else {
-            self.context_config()
-        }
-    }
-}
-
-impl Drop for Sshd {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The programs this suite runs.
-struct Tools {
-    sshd: PathBuf,
-    ssh: PathBuf,
-    docker: PathBuf,
-}
-
-/// The tools this suite needs, or a skip (a failure under CI).
-fn tools() -> Option<Tools> {
-    let sshd = swarm_testkit::require("sshd", "to serve ssh:// hosts (Debian's openssh-server)")?;
-    let ssh = swarm_testkit::require("ssh", "the docker CLI's ssh helper runs it")?;
-    swarm_testkit::require("ssh-keygen", "to make the test's keys")?;
-    let docker = swarm_testkit::require("docker", "the CLI transport runs it")?;
-    Some(Tools { sshd, ssh, docker })
-}
 
 /// Compares what the ssh clients and the HTTP client answer on the same engine.
 async fn compare(http: &Client, over_ssh: &Client, services: &[String], label: &str) {
@@ -254,7 +55,7 @@ async fn wait_converges(client: &Client, service: &str) {
 
 #[test]
 fn through_sshd_to_the_fake_engine() {
-    let Some(tools) = tools() else {
+    let Some(tools) = ssh_tools() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -334,7 +135,7 @@ fn through_sshd_to_the_real_engine() {
     if !e2e_enabled("ssh real-engine scenario") {
         return;
     }
-    let Some(tools) = tools() else {
+    let Some(tools) = ssh_tools() else {
         return;
     };
     let sshd = Sshd::start(&tools, "unix:///var/run/docker.sock");

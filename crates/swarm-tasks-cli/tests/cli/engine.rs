@@ -442,3 +442,50 @@ fn inspect_of_50_ids_against_a_small_listen_queue_prints_every_task() {
         assert_eq!(printed.as_array().map(Vec::len), Some(50));
     }
 }
+
+/// A docker binary without `system dial-stdio` (older than 18.09): `--transport cli` asks it
+/// once per run, says in `-v`'s log that it runs docker commands instead, and `ls` prints what
+/// the HTTP transport's `ls` prints.
+#[test]
+fn without_dial_stdio_the_cli_transport_falls_back_once_and_says_so() {
+    let Some(real_docker) = swarm_testkit::require("docker", "by the cli transport") else {
+        return;
+    };
+    let engine = FakeEngine::start_blocking(FakeSwarm::sample());
+    let host = engine.host();
+    let bin = tempfile::tempdir().unwrap();
+    let log = bin.path().join("calls.log");
+    swarm_tasks_e2e::ssh::write_docker_wrapper(bin.path(), &real_docker, &log, false);
+    let docker_config = tempfile::tempdir().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let over_commands = command(&["-v", "-H", &host, "--transport", "cli", "ls"])
+        .env("PATH", &path)
+        .env("DOCKER_CONFIG", docker_config.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&over_commands.stderr);
+    assert!(over_commands.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("has no `system dial-stdio`; running docker commands"),
+        "{stderr}"
+    );
+    let calls = std::fs::read_to_string(&log).unwrap();
+    let probes = calls
+        .lines()
+        .filter(|line| line.contains("system dial-stdio --help"))
+        .count();
+    assert_eq!(probes, 1, "{calls}");
+    assert!(
+        calls.lines().any(|line| line.contains(" service ps ")),
+        "{calls}"
+    );
+    let over_http = run(&["-H", &host, "--transport", "http", "ls"]);
+    assert_eq!(
+        String::from_utf8_lossy(&over_commands.stdout),
+        over_http.ok()
+    );
+}

@@ -82,17 +82,19 @@ pub(super) async fn choose(
     endpoint: &str,
     settings: DialSettings,
 ) -> Result<Mode> {
-    let dial = match connection {
-        CliConnection::DialStdio => true,
-        CliConnection::Commands => false,
-        CliConnection::Auto => has_dial_stdio(invocation).await?,
-    };
-    if dial {
+    if connection == CliConnection::Commands {
+        return Ok(Mode::Commands);
+    }
+    // The first child starts while the binary is asked whether it has dial-stdio (nearly
+    // every binary has): the probe's time is not added to the first request's. Without
+    // dial-stdio the child fails at once and is dropped with the relay.
+    let dial = DialStdio::start(invocation, endpoint, &settings)?;
+    dial.relay.prestart();
+    if connection == CliConnection::DialStdio || has_dial_stdio(invocation).await? {
         tracing::debug!(%endpoint, "CLI transport: the Engine API over `docker system dial-stdio`");
-        Ok(Mode::DialStdio(Box::new(DialStdio::start(
-            invocation, endpoint, &settings,
-        )?)))
+        Ok(Mode::DialStdio(Box::new(dial)))
     } else {
+        drop(dial);
         tracing::info!(
             %endpoint,
             program = %invocation.program.display(),

@@ -221,7 +221,11 @@ async fn ps_each(
 ) -> Result<Vec<String>> {
     let chunks = chunk_ids(
         object_ids,
-        transport.inner.batch_size,
+        spread(
+            object_ids.len(),
+            transport.inner.batch_size,
+            transport.inner.concurrency,
+        ),
         transport.inner.batch_bytes,
     );
     let pending: Vec<_> = chunks
@@ -238,6 +242,15 @@ async fn ps_each(
         .flatten()
         .filter(|id| seen.insert(id.clone()))
         .collect())
+}
+
+/// Objects per `ps` call: spread over the concurrent calls, never more than `batch_size`.
+/// docker sends requests one after the other (`node ps` two per node), so 101 nodes in one
+/// call wait for 202 round trips in a row; in four calls, for about 52.
+fn spread(n_objects: usize, batch_size: usize, concurrency: usize) -> usize {
+    n_objects
+        .div_ceil(concurrency.max(1))
+        .clamp(1, batch_size.max(1))
 }
 
 async fn ps_chunk(
@@ -404,6 +417,15 @@ mod tests {
             ),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn ps_calls_are_spread_over_the_concurrency() {
+        assert_eq!(spread(101, 200, 4), 26);
+        assert_eq!(spread(1000, 200, 4), 200);
+        assert_eq!(spread(3, 200, 4), 1);
+        assert_eq!(spread(0, 200, 4), 1);
+        assert_eq!(spread(10, 200, 0), 10);
     }
 
     #[test]

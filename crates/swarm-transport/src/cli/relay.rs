@@ -82,6 +82,10 @@ struct Shared {
     idle: Mutex<Vec<DialChild>>,
     /// One permit per live child: at most `pool` children at once.
     permits: Arc<Semaphore>,
+    /// Requests waiting for a child.
+    waiting: AtomicUsize,
+    /// Signalled when a child comes back to `idle`.
+    returned: tokio::sync::Notify,
 }
 
 impl Shared {
@@ -92,6 +96,8 @@ impl Shared {
             failure: Mutex::new(None),
             idle: Mutex::new(Vec::new()),
             permits: Arc::new(Semaphore::new(pool.max(1))),
+            waiting: AtomicUsize::new(0),
+            returned: tokio::sync::Notify::new(),
         }
     }
 }
@@ -103,6 +109,7 @@ pub(crate) struct Relay {
     socket: PathBuf,
     accept: tokio::task::JoinHandle<()>,
     shared: Arc<Shared>,
+    invocation: Arc<Invocation>,
 }
 
 impl Relay {
@@ -130,13 +137,32 @@ impl Relay {
             }
         };
         let shared = Arc::new(Shared::new(pool));
-        let accept = tokio::spawn(accept_loop(listener, Arc::new(invocation), shared.clone()));
+        let invocation = Arc::new(invocation);
+        let accept = tokio::spawn(accept_loop(listener, invocation.clone(), shared.clone()));
         Ok(Self {
             dir,
             socket,
             accept,
             shared,
+            invocation,
         })
+    }
+
+    /// Starts one child now, before a request needs it, unless one runs already: the
+    /// transport does this while it asks the binary whether it has dial-stdio at all, so
+    /// the first request finds its connection being opened (for `ssh://`, the handshake
+    /// under way). A child that fails leaves its failure for the first request to report.
+    pub(crate) fn prestart(&self) {
+        if self.children_running() > 0 {
+            return;
+        }
+        let Ok(permit) = self.shared.permits.clone().try_acquire_owned() else {
+            return;
+        };
+        match DialChild::spawn(&self.invocation, &self.shared, permit) {
+            Ok(child) => checkin(&self.shared, child),
+            Err(failure) => record(&self.shared, failure),
+        }
     }
 
     /// The socket the HTTP client connects to.
@@ -366,14 +392,59 @@ impl DialChild {
     }
 }
 
+/// How long one waiting request gives busy children to come back before it starts another.
+const SPAWN_PATIENCE: Duration = Duration::from_millis(50);
+
+/// Counts a request as waiting for a child while it lives.
+struct Waiting<'a>(&'a Shared);
+
+impl<'a> Waiting<'a> {
+    fn enter(shared: &'a Shared) -> Self {
+        shared.waiting.fetch_add(1, Ordering::SeqCst);
+        Self(shared)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.waiting.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn take_idle(shared: &Shared) -> Option<DialChild> {
+    shared.idle.lock().ok().and_then(|mut idle| idle.pop())
+}
+
 /// Takes an idle child, or starts one when fewer than `pool` run, or waits for one.
+///
+/// A new child costs a `docker` process and its connection (for `ssh://` hosts two ssh
+/// handshakes: docker pings the daemon on one connection before it dials the one it relays),
+/// far more than a round trip. So a lone request that finds every child busy waits up to
+/// [`SPAWN_PATIENCE`] for one to come back (services and nodes fetched together then share
+/// one child); when several requests wait (inspecting many ids), or a child stays busy
+/// (a followed log stream), another child is started.
 async fn checkout(
     invocation: &Invocation,
     shared: &Arc<Shared>,
 ) -> Result<DialChild, ChildFailure> {
+    let _waiting = Waiting::enter(shared);
+    let patience = tokio::time::Instant::now() + SPAWN_PATIENCE;
     loop {
-        if let Some(child) = shared.idle.lock().ok().and_then(|mut idle| idle.pop()) {
+        if let Some(child) = take_idle(shared) {
             return Ok(child);
+        }
+        let lone = shared.waiting.load(Ordering::SeqCst) < 2;
+        if lone
+            && shared.running.load(Ordering::SeqCst) > 0
+            && tokio::time::Instant::now() < patience
+        {
+            // Registered before looking again, so a child returned in between is not missed.
+            let returned = shared.returned.notified();
+            if let Some(child) = take_idle(shared) {
+                return Ok(child);
+            }
+            let _ = tokio::time::timeout_at(patience, returned).await;
+            continue;
         }
         // A permit frees when a child dies; an idle child comes back without one, so wait for
         // either, briefly, and look again.
@@ -399,6 +470,7 @@ fn checkin(shared: &Shared, child: DialChild) {
     if let Ok(mut idle) = shared.idle.lock() {
         idle.push(child);
     }
+    shared.returned.notify_waiters();
 }
 
 /// How an exchange ended.
