@@ -448,11 +448,11 @@ fn render(context: &RunContext, results: &Results) -> String {
     );
     let _ = writeln!(
         out,
-        "| tasks | swarm-models | bollard-stubs | our throughput / bollard's | target >= 1.5 |"
+        "| tasks | swarm-models `decode_list` | bollard-stubs | our throughput / bollard's | target >= 1.5 |"
     );
     let _ = writeln!(out, "|---:|---:|---:|---:|---|");
     for n in [1_000, 10_000, 50_000] {
-        let ours = c.median(&format!("parse/swarm-models/{n}"));
+        let ours = c.median(&format!("parse/decode_list/{n}"));
         let theirs = c.median(&format!("parse/bollard/{n}"));
         let (ratio, met) = match (ours, theirs) {
             (Some(ours), Some(theirs)) => {
@@ -723,7 +723,7 @@ mod tests {
     fn the_rendered_section_quotes_the_medians_and_ratios() {
         let mut criterion = Criterion::default();
         for (id, ns) in [
-            ("parse/swarm-models/10000", 100e6),
+            ("parse/decode_list/10000", 100e6),
             ("parse/bollard/10000", 200e6),
             ("list/http-unix/10000", 130e6),
             ("list/decode_list/10000", 100e6),

@@ -290,9 +290,11 @@ async fn a_docker_printing_part_of_an_answer_then_failing_names_the_command() {
             if command.ends_with("inspect --type task -- abc") && stderr == "unexpected EOF from the daemon"),
         "{err:?}"
     );
-    // Dial-stdio: the head of an answer and part of its body, then a failure.
+    // Dial-stdio: the head of an answer and part of its body, then a failure. The child
+    // first reads the request line, so it cannot exit before the request is sent (then the
+    // failure would read as a child that died before answering).
     let docker = FakeDocker::new(
-        "printf 'HTTP/1.1 200 OK\\r\\nContent-Type: application/json\\r\\nApi-Version: 1.41\\r\\nContent-Length: 1000\\r\\n\\r\\n[{\"ID\":'\n\
+        "read -r request_line\nprintf 'HTTP/1.1 200 OK\\r\\nContent-Type: application/json\\r\\nApi-Version: 1.41\\r\\nContent-Length: 1000\\r\\n\\r\\n[{\"ID\":'\n\
          echo 'unexpected EOF from the daemon' >&2\nexit 1",
     );
     let err = docker
