@@ -255,42 +255,62 @@ pub fn decode_list<T: DeserializeOwned + Model>(
         // Not UTF-8: serde_json says where, with its usual error.
         Err(_) => return serde_json::from_slice::<Vec<T>>(body).map(Listing::new),
     };
-    decode_text(Arc::new(text.to_owned()))
+    decode_text(&Arc::new(text.to_owned()))
 }
 
 /// [`decode_list`] for a body the caller gives away (a transport's response buffer): the
 /// same result, without copying the body (the objects' [`AsSent`] text is the buffer itself).
+/// When the body is not a JSON array, the error comes with the body given back, for a
+/// report that quotes it.
 ///
 /// ```
 /// use swarm_models::{Task, decode_list_owned};
 ///
-/// let tasks = decode_list_owned::<Task>(br#"[{"ID":"a"}]"#.to_vec())?;
+/// let tasks = decode_list_owned::<Task>(br#"[{"ID":"a"}]"#.to_vec()).unwrap();
 /// assert_eq!(tasks[0].as_sent(), Some(r#"{"ID":"a"}"#));
-/// # Ok::<(), serde_json::Error>(())
+///
+/// let (err, body) = decode_list_owned::<Task>(b"[1,".to_vec()).unwrap_err();
+/// assert_eq!(body, b"[1,");
+/// assert!(err.is_eof());
 /// ```
 pub fn decode_list_owned<T: DeserializeOwned + Model>(
     body: Vec<u8>,
-) -> Result<Listing<T>, serde_json::Error> {
+) -> Result<Listing<T>, (serde_json::Error, Vec<u8>)> {
     match String::from_utf8(body) {
-        Ok(text) => decode_text(Arc::new(text)),
+        Ok(text) => {
+            let shared = Arc::new(text);
+            match decode_text(&shared) {
+                Ok(listing) => Ok(listing),
+                // Nothing decoded holds the text any more: it is the caller's again.
+                Err(err) => Err((
+                    err,
+                    Arc::try_unwrap(shared)
+                        .map(String::into_bytes)
+                        .unwrap_or_else(|shared| shared.as_bytes().to_vec()),
+                )),
+            }
+        }
         // Not UTF-8: serde_json says where, with its usual error.
-        Err(err) => serde_json::from_slice::<Vec<T>>(err.as_bytes()).map(Listing::new),
+        Err(not_utf8) => match serde_json::from_slice::<Vec<T>>(not_utf8.as_bytes()) {
+            Ok(items) => Ok(Listing::new(items)),
+            Err(err) => Err((err, not_utf8.into_bytes())),
+        },
     }
 }
 
 /// The body of [`decode_list`] once it is known to be UTF-8.
 fn decode_text<T: DeserializeOwned + Model>(
-    shared: Arc<String>,
+    shared: &Arc<String>,
 ) -> Result<Listing<T>, serde_json::Error> {
     // Equal subtrees (`Shared` fields) of this body are parsed once. The slow path parses
     // without sharing, so its per-item errors read as a plain parse's.
     let scope = SharingScope::enter();
-    let fast = split_list::<T>(&shared);
+    let fast = split_list::<T>(shared);
     drop(scope);
     match fast {
         Some(Ok(items)) => Ok(Listing::new(items)),
         // Some element does not decode, or the body is malformed: go element by element.
-        Some(Err(())) | None => decode_each(&shared),
+        Some(Err(())) | None => decode_each(shared),
     }
 }
 
@@ -435,7 +455,10 @@ mod tests {
             b"[\"\xff\"]",
             b"[{\"ID\":\"a\"},]",
         ] {
-            let owned = decode_list_owned::<Task>(body.to_vec()).map_err(|err| err.to_string());
+            let owned = decode_list_owned::<Task>(body.to_vec()).map_err(|(err, back)| {
+                assert_eq!(back, body, "the body is given back with the error");
+                err.to_string()
+            });
             let borrowed = decode_list::<Task>(body).map_err(|err| err.to_string());
             match (owned, borrowed) {
                 (Ok(owned), Ok(borrowed)) => {

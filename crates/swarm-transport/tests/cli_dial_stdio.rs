@@ -181,7 +181,11 @@ async fn children_are_started_lazily_reused_and_bounded_by_the_concurrency() {
         let again = cli.inspect_tasks(&ids).await.unwrap();
         assert_eq!(again.len(), ids.len());
     }
-    assert_eq!(cli.dial_stdio_children(), (started, started));
+    let (started, running) = cli.dial_stdio_children();
+    assert!(
+        started <= 3 && running == started,
+        "{started} started, {running} running"
+    );
     let heads = engine
         .requests()
         .iter()

@@ -236,22 +236,24 @@ async fn services_removed_mid_listing_are_skipped() {
     assert_eq!(tasks.len(), 1);
     assert_eq!(tasks[0].id, "t1");
     let calls = docker.calls();
-    let ps = calls
+    // The services' tasks are asked with `service ps`, spread over as many commands as the
+    // concurrency allows: every service once, always as operands after `--`.
+    let mut operands: Vec<&str> = Vec::new();
+    for ps in calls
         .iter()
-        .find(|call| call.get(2..4) == Some(&["service".to_owned(), "ps".to_owned()][..]))
-        .unwrap();
+        .filter(|call| call.get(2..4) == Some(&["service".to_owned(), "ps".to_owned()][..]))
+    {
+        assert_eq!(
+            ps[2..7],
+            ["service", "ps", "-q", "--no-trunc", "--no-resolve"]
+        );
+        assert_eq!(ps[7], "--", "{ps:?}");
+        operands.extend(ps[8..].iter().map(String::as_str));
+    }
+    operands.sort_unstable();
     assert_eq!(
-        ps[2..],
-        [
-            "service",
-            "ps",
-            "-q",
-            "--no-trunc",
-            "--no-resolve",
-            "--",
-            "gone2aaaaaaaaaaaaaaaaaaaa",
-            "s1aaaaaaaaaaaaaaaaaaaaaaa"
-        ]
+        operands,
+        ["gone2aaaaaaaaaaaaaaaaaaaa", "s1aaaaaaaaaaaaaaaaaaaaaaa"]
     );
     // The counts `service ls` printed are matched back to the (full-ID) services.
     let services = transport.list_services().await.unwrap();

@@ -435,7 +435,13 @@ impl HttpTransport {
     ) -> Result<swarm_models::Listing<T>> {
         let label = request_label(&url);
         let answer = self.get(url, None).await?;
-        self.decode_listing(&label, &answer.body)
+        // The body is given to the models, which keep it as the objects' text instead of a
+        // copy: one body in memory, not two.
+        let listing = swarm_models::decode_list_owned(answer.body).map_err(|(err, body)| {
+            Error::decode(format!("{} {label}", self.inner.target.display), &body, err)
+        })?;
+        self.log_failures(&label, &listing.failures);
+        Ok(listing)
     }
 
     /// A list body decoded element by element (`swarm_models::decode_list`); only a body
@@ -448,10 +454,15 @@ impl HttpTransport {
         let listing = swarm_models::decode_list(body).map_err(|err| {
             Error::decode(format!("{} {label}", self.inner.target.display), body, err)
         })?;
-        for failure in &listing.failures {
+        self.log_failures(label, &listing.failures);
+        Ok(listing)
+    }
+
+    /// One warning per element of a list that did not decode.
+    fn log_failures(&self, label: &str, failures: &[swarm_models::ItemFailure]) {
+        for failure in failures {
             tracing::warn!(endpoint = %self.inner.target.display, request = %label, %failure, "an element of the list does not decode");
         }
-        Ok(listing)
     }
 
     /// Sends a GET and reads the whole body within the request timeout; error statuses
