@@ -4,10 +4,12 @@
 //!
 //! Nothing touches `~/.ssh`: keys, `sshd_config`, `ssh_config` and known hosts live in a
 //! temporary directory. Beside them, a `bin` directory (and `bin_wrong`, with a key the
-//! server does not know) holds a `docker` and an `ssh` wrapper: put the directory first on a
-//! child's `PATH` (or run its `docker`) and docker runs the real `ssh` with `-F <that
-//! ssh_config>`. Both wrappers write one line per run to [`Sshd::calls`], so a benchmark can
-//! count the `docker` processes and ssh connections a command cost.
+//! server does not know) holds a `docker` and an `ssh` wrapper; the `ssh` wrapper runs the
+//! real `ssh` with `-F <that ssh_config>`. The clients of [`Sshd::client`] run that `ssh`
+//! directly for each dial-stdio child (as docker's connection helper does) and that `docker`
+//! for anything else; `docker` itself, run with the directory first on its `PATH`, finds the
+//! same `ssh`. Both wrappers write one line per run to [`Sshd::calls`], so tests and the
+//! benchmark count the `docker` processes and ssh connections a command cost.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -213,6 +215,11 @@ impl Sshd {
         panic!("sshd did not listen on 127.0.0.1:{port}");
     }
 
+    /// The port the sshd listens on (on 127.0.0.1).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     /// `ssh://root@127.0.0.1:PORT`.
     pub fn host(&self) -> String {
         format!("ssh://root@127.0.0.1:{}", self.port)
@@ -262,7 +269,8 @@ impl Sshd {
         config
     }
 
-    /// A client over ssh (`TransportKind::Auto`): by host, or by the context.
+    /// A client over ssh (`TransportKind::Auto`): by host, or by the context. Its `ssh` and
+    /// `docker` programs are the wrappers of [`bin_dir`](Self::bin_dir).
     ///
     /// # Panics
     /// When the client cannot be built.
@@ -272,7 +280,8 @@ impl Sshd {
         let builder = Client::builder()
             .environment(env)
             .transport(TransportKind::Auto)
-            .docker_program(self.docker(right_key));
+            .docker_program(self.docker(right_key))
+            .ssh_program(self.bin_dir(right_key).join("ssh"));
         let builder = if by_context {
             builder.context("remote")
         } else {

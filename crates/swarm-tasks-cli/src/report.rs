@@ -219,6 +219,11 @@ fn transport_hint(error: &TransportError, situation: Situation) -> Option<&'stat
         TransportError::NotDockerApi { .. } => Some(
             "-H/--host, --context or DOCKER_HOST must name a Docker Engine; `docker version` shows which one docker uses",
         ),
+        TransportError::CliNotFound { program, .. }
+            if program.file_name().is_some_and(|name| name == "ssh") =>
+        {
+            Some("install an ssh client (Debian's openssh-client) for ssh:// hosts")
+        }
         TransportError::CliNotFound { .. } => {
             Some("install the docker CLI, or use --transport http")
         }
@@ -320,6 +325,27 @@ mod tests {
             !text.contains("-H"),
             "a replay user is not told to point -H: {text}"
         );
+    }
+
+    /// A missing program gets the hint for the program that is missing: ssh for `ssh://`
+    /// hosts (dialed directly), docker otherwise.
+    #[test]
+    fn a_missing_program_gets_the_hint_for_that_program() {
+        let printed = |program: &str| {
+            let error =
+                anyhow::Error::from(swarm_tasks::Error::from(TransportError::CliNotFound {
+                    program: program.into(),
+                    source: std::io::Error::from(std::io::ErrorKind::NotFound),
+                }));
+            let mut err = Vec::new();
+            failure_in(&mut err, &error, Situation::default());
+            String::from_utf8(err).unwrap()
+        };
+        let ssh = printed("/usr/bin/ssh");
+        assert!(ssh.contains("install an ssh client"), "{ssh}");
+        assert!(!ssh.contains("docker CLI"), "{ssh}");
+        let docker = printed("docker");
+        assert!(docker.contains("install the docker CLI"), "{docker}");
     }
 
     #[test]

@@ -340,6 +340,13 @@ impl ClientBuilder {
         }
     }
 
+    /// See [`crate::ClientBuilder::ssh_program`].
+    pub fn ssh_program(self, program: impl Into<PathBuf>) -> Self {
+        Self {
+            inner: self.inner.ssh_program(program),
+        }
+    }
+
     /// See [`crate::ClientBuilder::environment`].
     pub fn environment(self, env: DockerEnv) -> Self {
         Self {

@@ -275,6 +275,7 @@ pub struct ClientBuilder {
     pub(crate) replay: Option<PathBuf>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) docker_program: Option<PathBuf>,
+    pub(crate) ssh_program: Option<PathBuf>,
     pub(crate) env: Option<DockerEnv>,
     pub(crate) max_concurrent_requests: Option<usize>,
 }
@@ -325,6 +326,14 @@ impl ClientBuilder {
     /// The `docker` binary for the CLI transport. Default: `docker` on `PATH`.
     pub fn docker_program(mut self, program: impl Into<PathBuf>) -> Self {
         self.docker_program = Some(program.into());
+        self
+    }
+
+    /// The `ssh` program the CLI transport runs for `ssh://` hosts (and contexts whose
+    /// endpoint is one): `ssh [-l USER] [-p PORT] -- HOST docker system dial-stdio`, as
+    /// docker's own connection helper does. Default: `ssh` on `PATH`.
+    pub fn ssh_program(mut self, program: impl Into<PathBuf>) -> Self {
+        self.ssh_program = Some(program.into());
         self
     }
 

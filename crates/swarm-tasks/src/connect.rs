@@ -87,6 +87,9 @@ fn cli(
     if let Some(program) = &builder.docker_program {
         cli = cli.program(program.clone());
     }
+    if let Some(program) = &builder.ssh_program {
+        cli = cli.ssh_program(Some(program.clone()));
+    }
     if let Some(timeout) = builder.timeout {
         cli = cli.timeout(timeout);
     }

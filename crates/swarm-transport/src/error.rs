@@ -170,7 +170,7 @@ pub enum Error {
         #[source]
         source: swarm_models::DecodeError,
     },
-    /// The `docker` binary could not be started.
+    /// The `docker` binary (or, for an `ssh://` host, `ssh`) could not be started.
     #[error("cannot run {}", program.display())]
     CliNotFound {
         /// The program we tried to run.

@@ -300,11 +300,23 @@ impl FakeDocker {
         Self { dir, program }
     }
 
+    /// A transport running this docker; `ssh://` hosts go through it too (no direct ssh).
     fn transport(&self, host: &str) -> CliTransport {
         CliTransport::builder()
             .program(self.program.clone())
             .host(host)
             .config_dir(config_dir())
+            .ssh_program(None)
+            .build()
+    }
+
+    /// A transport for an `ssh://` host that runs this script as its `ssh`.
+    fn as_ssh(&self, host: &str) -> CliTransport {
+        CliTransport::builder()
+            .program("/nonexistent/docker")
+            .host(host)
+            .config_dir(config_dir())
+            .ssh_program(Some(self.program.clone()))
             .build()
     }
 
@@ -412,22 +424,63 @@ async fn a_failing_child_is_reported_in_its_own_words() {
     let unreachable = FakeDocker::new(
         "echo 'ssh: connect to host 127.0.0.1 port 1: Connection refused' >&2\nexit 255",
     );
-    let err = unreachable
-        .transport("ssh://root@127.0.0.1:1")
+    for transport in [
+        unreachable.transport("ssh://root@127.0.0.1:1"),
+        unreachable.as_ssh("ssh://root@127.0.0.1:1"),
+    ] {
+        let err = transport.list_nodes().await.unwrap_err();
+        let Error::DaemonUnreachable { source, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert!(
+            source
+                .as_ref()
+                .unwrap()
+                .to_string()
+                .contains("port 1: Connection refused"),
+            "{err:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn ssh_hosts_are_dialed_with_ssh_directly_and_its_words_are_kept() {
+    // What ssh itself prints when the key is refused, run as docker's connection helper
+    // runs it: no local docker (the docker program does not exist), the ssh command line.
+    let refused_key = FakeDocker::new(
+        "echo \"$*\" > args\necho 'root@127.0.0.1: Permission denied (publickey,password).' >&2\nexit 255",
+    );
+    let err = refused_key
+        .as_ssh("ssh://root@127.0.0.1:2222")
         .list_nodes()
         .await
         .unwrap_err();
-    let Error::DaemonUnreachable { source, .. } = &err else {
+    assert!(err.is_connection(), "{err:?}");
+    let chain = format!("{err}: {}", std::error::Error::source(&err).unwrap());
+    assert!(
+        chain.contains("root@127.0.0.1: Permission denied (publickey,password)"),
+        "{chain}"
+    );
+    assert!(chain.contains("ssh://root@127.0.0.1:2222"), "{chain}");
+    let args = std::fs::read_to_string(refused_key.path("args")).unwrap();
+    assert_eq!(
+        args.trim(),
+        "-o ConnectTimeout=30 -T -l root -p 2222 -- 127.0.0.1 docker system dial-stdio"
+    );
+
+    // No ssh program: CliNotFound names it.
+    let err = CliTransport::builder()
+        .host("ssh://root@127.0.0.1:2222")
+        .config_dir(config_dir())
+        .ssh_program(Some(PathBuf::from("/nonexistent/ssh")))
+        .build()
+        .list_nodes()
+        .await
+        .unwrap_err();
+    let Error::CliNotFound { program, .. } = &err else {
         panic!("{err:?}")
     };
-    assert!(
-        source
-            .as_ref()
-            .unwrap()
-            .to_string()
-            .contains("port 1: Connection refused"),
-        "{err:?}"
-    );
+    assert_eq!(program, &PathBuf::from("/nonexistent/ssh"));
 }
 
 #[tokio::test]

@@ -4,8 +4,8 @@
 //! answers must equal the HTTP transport's on the same engine, and a refused key must be a
 //! connection error (exit 3) that quotes ssh.
 //!
-//! Nothing touches `~/.ssh`: the sshd, its keys and the `ssh` wrapper the `docker` child finds
-//! first on its `PATH` come from `swarm_tasks_e2e::ssh`. `.ci/run` installs Debian's
+//! Nothing touches `~/.ssh`: the sshd, its keys and the `ssh` wrapper the client runs for each
+//! dial-stdio child come from `swarm_tasks_e2e::ssh`. `.ci/run` installs Debian's
 //! `openssh-server`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
@@ -15,7 +15,7 @@ use swarm_tasks::endpoint::DockerEnv;
 use swarm_tasks::models::TaskFilter;
 use swarm_tasks::monitor::{ServiceResult, WaitConfig};
 use swarm_tasks::{Client, PsOptions};
-use swarm_tasks_e2e::ssh::{Sshd, ssh_tools};
+use swarm_tasks_e2e::ssh::{Sshd, count_calls, ssh_tools};
 use swarm_tasks_e2e::{complete, e2e_enabled, sorted};
 use swarm_testkit::{FakeEngine, FakeSwarm, GenerateParams};
 
@@ -92,7 +92,32 @@ fn through_sshd_to_the_fake_engine() {
                 "{}",
                 over_ssh.endpoint()
             );
+            let calls = sshd.calls();
+            let (docker_before, ssh_before) =
+                (count_calls(&calls, "docker"), count_calls(&calls, "ssh"));
             compare(&http, &over_ssh, std::slice::from_ref(&service), label).await;
+            // Each child is the ssh command docker's connection helper runs: one ssh
+            // connection per child (at most the client's 4), no local docker process.
+            let docker_runs = count_calls(&calls, "docker") - docker_before;
+            let ssh_runs = count_calls(&calls, "ssh") - ssh_before;
+            assert_eq!(docker_runs, 0, "{label}: local docker processes");
+            assert!(
+                (1..=4).contains(&ssh_runs),
+                "{label}: {ssh_runs} ssh connections"
+            );
+            let log = std::fs::read_to_string(&calls).unwrap();
+            let last = log
+                .lines()
+                .rev()
+                .find(|line| line.starts_with("ssh "))
+                .unwrap();
+            assert!(
+                last.ends_with(&format!(
+                    "-l root -p {} -- 127.0.0.1 docker system dial-stdio",
+                    sshd.port()
+                )),
+                "{label}: {last}"
+            );
         }
         // The generated swarm never converges (a task stays starting): both waits end at the
         // deadline with the same account of what is lacking.

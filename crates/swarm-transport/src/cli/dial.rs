@@ -6,10 +6,12 @@
 //! (`relay.rs`) whose connections are piped to `docker ... system dial-stdio` children.
 
 use std::future::Future;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use super::command::Invocation;
 use super::relay::{ChildFailure, Relay};
+use super::ssh::DialCommand;
 use super::stderr::{ErrorContext, classify};
 use crate::error::{Error, Result};
 use crate::http::HttpTransport;
@@ -47,6 +49,8 @@ pub(super) struct DialSettings {
     pub(super) timeout: Option<Duration>,
     /// A pinned API version.
     pub(super) api_version: Option<String>,
+    /// The `ssh` program for `ssh://` endpoints, run directly; `None`: docker dials them.
+    pub(super) ssh_program: Option<PathBuf>,
 }
 
 /// The relay and the HTTP transport that talks through it.
@@ -56,7 +60,8 @@ pub(super) struct DialStdio {
     http: HttpTransport,
     relay: Relay,
     endpoint: String,
-    invocation: Invocation,
+    /// The program each child runs (`docker`, or `ssh` for an ssh:// endpoint).
+    program: PathBuf,
 }
 
 /// Asks the binary whether it has `system dial-stdio`: its help names the command.
@@ -85,10 +90,19 @@ pub(super) async fn choose(
     if connection == CliConnection::Commands {
         return Ok(Mode::Commands);
     }
+    let command = DialCommand::for_invocation(invocation, settings.ssh_program.as_deref());
+    if command.direct_ssh {
+        // docker's own way to reach an ssh:// host, one handshake per child; the local
+        // docker binary is not involved, so there is nothing to probe.
+        tracing::debug!(%endpoint, command = %command.display, "CLI transport: the Engine API over ssh, as docker's connection helper dials it");
+        let dial = DialStdio::start(command, endpoint, &settings)?;
+        dial.relay.prestart();
+        return Ok(Mode::DialStdio(Box::new(dial)));
+    }
     // The first child starts while the binary is asked whether it has dial-stdio (nearly
     // every binary has): the probe's time is not added to the first request's. Without
     // dial-stdio the child fails at once and is dropped with the relay.
-    let dial = DialStdio::start(invocation, endpoint, &settings)?;
+    let dial = DialStdio::start(command, endpoint, &settings)?;
     dial.relay.prestart();
     if connection == CliConnection::DialStdio || has_dial_stdio(invocation).await? {
         tracing::debug!(%endpoint, "CLI transport: the Engine API over `docker system dial-stdio`");
@@ -105,8 +119,9 @@ pub(super) async fn choose(
 }
 
 impl DialStdio {
-    fn start(invocation: &Invocation, endpoint: &str, settings: &DialSettings) -> Result<Self> {
-        let relay = Relay::start(invocation.clone(), settings.concurrency)?;
+    fn start(command: DialCommand, endpoint: &str, settings: &DialSettings) -> Result<Self> {
+        let program = command.program.clone();
+        let relay = Relay::start(command, settings.concurrency)?;
         let mut http = HttpTransport::builder()
             .host(format!("unix://{}", relay.socket().display()))
             .display_as(endpoint.to_owned())
@@ -122,7 +137,7 @@ impl DialStdio {
             http: http.build()?,
             relay,
             endpoint: endpoint.to_owned(),
-            invocation: invocation.clone(),
+            program,
         })
     }
 
@@ -183,7 +198,7 @@ impl DialStdio {
     fn child_error(&self, failure: &ChildFailure) -> Error {
         if let Some(kind) = failure.not_started {
             return Error::CliNotFound {
-                program: self.invocation.program.clone(),
+                program: self.program.clone(),
                 source: std::io::Error::new(kind, failure.what.clone()),
             };
         }

@@ -19,6 +19,7 @@ mod list;
 mod logs;
 mod relay;
 mod replicas;
+mod ssh;
 pub(crate) mod stderr;
 
 use std::future::Future;
@@ -90,6 +91,7 @@ struct Inner {
     concurrency: usize,
     connection: CliConnection,
     api_version: Option<String>,
+    ssh_program: Option<PathBuf>,
     /// Chosen on the first call.
     mode: tokio::sync::OnceCell<Mode>,
     /// `docker` commands that finished (command path), for [`Error::CliTimeout`].
@@ -113,6 +115,7 @@ pub struct CliTransportBuilder {
     concurrency: usize,
     connection: CliConnection,
     api_version: Option<String>,
+    ssh_program: Option<PathBuf>,
 }
 
 impl Default for CliTransportBuilder {
@@ -128,6 +131,7 @@ impl Default for CliTransportBuilder {
             concurrency: DEFAULT_CLI_CONCURRENCY,
             connection: CliConnection::Auto,
             api_version: None,
+            ssh_program: Some(PathBuf::from("ssh")),
         }
     }
 }
@@ -202,6 +206,17 @@ impl CliTransportBuilder {
         self
     }
 
+    /// How an `ssh://` endpoint (from [`host`](Self::host), `DOCKER_HOST` or a context) is
+    /// dialed. With `Some(ssh)` (the default: `ssh` from `PATH`) each child is the command
+    /// docker's own connection helper runs, `ssh [-l USER] [-p PORT] -- HOST docker system
+    /// dial-stdio`: one ssh connection per child and no local `docker` process. With `None`
+    /// each child is `docker -H ssh://... system dial-stdio`, which opens two ssh connections
+    /// (docker pings the daemon before it dials the stream).
+    pub fn ssh_program(mut self, program: Option<PathBuf>) -> Self {
+        self.ssh_program = program;
+        self
+    }
+
     /// Builds the transport. Nothing is run until the first call.
     pub fn build(self) -> CliTransport {
         let invocation = Invocation {
@@ -220,6 +235,7 @@ impl CliTransportBuilder {
                 concurrency: self.concurrency,
                 connection: self.connection,
                 api_version: self.api_version,
+                ssh_program: self.ssh_program,
                 mode: tokio::sync::OnceCell::new(),
                 finished: std::sync::atomic::AtomicUsize::new(0),
                 commands_running: tokio::sync::Semaphore::new(self.concurrency),
@@ -250,6 +266,7 @@ impl CliTransport {
                     concurrency: inner.concurrency,
                     timeout: inner.invocation.timeout,
                     api_version: inner.api_version.clone(),
+                    ssh_program: inner.ssh_program.clone(),
                 };
                 dial::choose(
                     inner.connection,

@@ -29,7 +29,7 @@ use tokio::process::{Child, ChildStdin, ChildStdout};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
-use super::command::Invocation;
+use super::ssh::DialCommand;
 use crate::error::{Error, Result};
 
 /// The most stderr kept from one child.
@@ -109,14 +109,14 @@ pub(crate) struct Relay {
     socket: PathBuf,
     accept: tokio::task::JoinHandle<()>,
     shared: Arc<Shared>,
-    invocation: Arc<Invocation>,
+    dial: Arc<DialCommand>,
 }
 
 impl Relay {
     /// Binds the relay socket in a new private directory and starts accepting; at most `pool`
     /// children will run at once. Needs a tokio runtime; no child is started until the first
     /// request.
-    pub(crate) fn start(invocation: Invocation, pool: usize) -> Result<Self> {
+    pub(crate) fn start(dial: DialCommand, pool: usize) -> Result<Self> {
         let dir = private_dir().map_err(|source| Error::Config {
             message: format!(
                 "cannot create a private directory for the docker dial-stdio relay in {}: {source}",
@@ -137,14 +137,14 @@ impl Relay {
             }
         };
         let shared = Arc::new(Shared::new(pool));
-        let invocation = Arc::new(invocation);
-        let accept = tokio::spawn(accept_loop(listener, invocation.clone(), shared.clone()));
+        let dial = Arc::new(dial);
+        let accept = tokio::spawn(accept_loop(listener, dial.clone(), shared.clone()));
         Ok(Self {
             dir,
             socket,
             accept,
             shared,
-            invocation,
+            dial,
         })
     }
 
@@ -159,7 +159,7 @@ impl Relay {
         let Ok(permit) = self.shared.permits.clone().try_acquire_owned() else {
             return;
         };
-        match DialChild::spawn(&self.invocation, &self.shared, permit) {
+        match DialChild::spawn(&self.dial, &self.shared, permit) {
             Ok(child) => checkin(&self.shared, child),
             Err(failure) => record(&self.shared, failure),
         }
@@ -231,19 +231,19 @@ fn private_dir() -> std::io::Result<PathBuf> {
     Err(last.unwrap_or_else(|| std::io::Error::other("no free directory name")))
 }
 
-async fn accept_loop(listener: UnixListener, invocation: Arc<Invocation>, shared: Arc<Shared>) {
+async fn accept_loop(listener: UnixListener, dial: Arc<DialCommand>, shared: Arc<Shared>) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    connections.spawn(serve(stream, invocation.clone(), shared.clone()));
+                    connections.spawn(serve(stream, dial.clone(), shared.clone()));
                 }
                 Err(err) => {
                     // Nothing can connect any more; requests then fail as unreachable.
                     tracing::warn!(error = %err, "the docker dial-stdio relay stopped accepting");
                     record(&shared, ChildFailure::new(
-                        invocation.display(&dial_stdio()),
+                        dial.display.clone(),
                         format!("cannot be reached: the relay stopped accepting connections: {err}"),
                     ));
                     return;
@@ -252,10 +252,6 @@ async fn accept_loop(listener: UnixListener, invocation: Arc<Invocation>, shared
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
-}
-
-fn dial_stdio() -> [String; 2] {
-    ["system".to_owned(), "dial-stdio".to_owned()]
 }
 
 fn record(shared: &Shared, failure: ChildFailure) {
@@ -301,15 +297,14 @@ impl Drop for Group {
 
 impl DialChild {
     fn spawn(
-        invocation: &Invocation,
+        dial: &DialCommand,
         shared: &Arc<Shared>,
         permit: OwnedSemaphorePermit,
     ) -> Result<Self, ChildFailure> {
-        let subcommand = dial_stdio();
-        let command_line = invocation.display(&subcommand);
-        let mut command = tokio::process::Command::new(&invocation.program);
+        let command_line = dial.display.clone();
+        let mut command = tokio::process::Command::new(&dial.program);
         command
-            .args(invocation.args_for(&subcommand))
+            .args(&dial.args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -423,10 +418,7 @@ fn take_idle(shared: &Shared) -> Option<DialChild> {
 /// [`SPAWN_PATIENCE`] for one to come back (services and nodes fetched together then share
 /// one child); when several requests wait (inspecting many ids), or a child stays busy
 /// (a followed log stream), another child is started.
-async fn checkout(
-    invocation: &Invocation,
-    shared: &Arc<Shared>,
-) -> Result<DialChild, ChildFailure> {
+async fn checkout(dial: &DialCommand, shared: &Arc<Shared>) -> Result<DialChild, ChildFailure> {
     let _waiting = Waiting::enter(shared);
     let patience = tokio::time::Instant::now() + SPAWN_PATIENCE;
     loop {
@@ -454,10 +446,10 @@ async fn checkout(
         )
         .await;
         match permit {
-            Ok(Ok(permit)) => return DialChild::spawn(invocation, shared, permit),
+            Ok(Ok(permit)) => return DialChild::spawn(dial, shared, permit),
             Ok(Err(_closed)) => {
                 return Err(ChildFailure::new(
-                    invocation.display(&dial_stdio()),
+                    dial.display.clone(),
                     "cannot be started: the relay is shutting down".to_owned(),
                 ));
             }
@@ -491,7 +483,7 @@ enum Exchange {
 
 /// Serves one client connection: each request goes to an idle (or new) child, whose answer
 /// is relayed back; the child returns to the pool once the answer is complete.
-async fn serve(stream: UnixStream, invocation: Arc<Invocation>, shared: Arc<Shared>) {
+async fn serve(stream: UnixStream, dial: Arc<DialCommand>, shared: Arc<Shared>) {
     let (from_client, mut to_client) = stream.into_split();
     let mut from_client = BufReader::new(from_client);
     loop {
@@ -517,7 +509,7 @@ async fn serve(stream: UnixStream, invocation: Arc<Invocation>, shared: Arc<Shar
         let no_body = request.is_head;
         let mut retried = false;
         loop {
-            let mut child = match checkout(&invocation, &shared).await {
+            let mut child = match checkout(&dial, &shared).await {
                 Ok(child) => child,
                 Err(failure) => {
                     record(&shared, failure);

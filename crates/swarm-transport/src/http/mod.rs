@@ -445,7 +445,9 @@ impl HttpTransport {
     }
 
     /// A list body decoded element by element (`swarm_models::decode_list`); only a body
-    /// that is not a JSON array fails, as [`Error::Decode`].
+    /// that is not a JSON array fails, as [`Error::Decode`]. The fuzz entry points use it on
+    /// borrowed bodies; lists from the daemon go through `decode_list_owned`.
+    #[cfg(feature = "fuzzing")]
     pub(crate) fn decode_listing<T: DeserializeOwned + swarm_models::Model>(
         &self,
         label: &str,
