@@ -134,16 +134,7 @@ mod tests {
     #[test]
     fn builder_picks_the_transport_from_the_resolved_host() {
         let config = tempfile::tempdir().unwrap();
-        let meta = config
-            .path()
-            .join("contexts/meta")
-            .join(crate::endpoint::context_dir_name("remote"));
-        std::fs::create_dir_all(&meta).unwrap();
-        std::fs::write(
-            meta.join("meta.json"),
-            r#"{"Endpoints":{"docker":{"Host":"ssh://ops@prod"}}}"#,
-        )
-        .unwrap();
+        swarm_testkit::write_docker_context(config.path(), "remote", "ssh://ops@prod");
         let env = DockerEnv::default().with_var("DOCKER_CONFIG", config.path().to_string_lossy());
         // An ssh:// context goes through the docker binary, by context name.
         let client = Client::builder()

@@ -5,18 +5,12 @@
 
 use std::path::Path;
 
-use swarm_tasks::endpoint::{DockerEnv, context_dir_name};
+use swarm_tasks::endpoint::DockerEnv;
 use swarm_tasks::{Client, PsOptions, TransportKind};
 use swarm_testkit::{FakeEngine, FakeSwarm};
 
 fn write_context(config_dir: &Path, name: &str, host: &str) {
-    let dir = config_dir
-        .join("contexts")
-        .join("meta")
-        .join(context_dir_name(name));
-    std::fs::create_dir_all(&dir).unwrap();
-    let meta = serde_json::json!({"Name": name, "Metadata": {}, "Endpoints": {"docker": {"Host": host, "SkipTLSVerify": false}}});
-    std::fs::write(dir.join("meta.json"), meta.to_string()).unwrap();
+    swarm_testkit::write_docker_context(config_dir, name, host);
 }
 
 async fn web_rows(client: &Client) -> Vec<String> {

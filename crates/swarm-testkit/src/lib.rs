@@ -21,6 +21,7 @@
 //!   ([`sim::SimSwarm`]), for monitoring tests on a paused clock.
 //! - [`history`]: large `GET /tasks` bodies shaped like a real swarm's history, made from
 //!   the recorded fixtures, for the benchmarks.
+//! - [`write_docker_context`]: a docker context in a test's own config folder.
 //! - [`require()`]: what a test does when a tool it needs is missing (skip outside CI,
 //!   fail under `CI=true`).
 //! - [`fidelity`]: checks that parsing and serializing keeps every value.
@@ -45,6 +46,7 @@
 //! ```
 
 mod api;
+mod contexts;
 mod engine;
 mod fault;
 mod faults;
@@ -68,6 +70,7 @@ pub mod sim;
 /// it checks; re-exported here for the tests that use the fake engine.
 pub use swarm_models::fidelity;
 
+pub use contexts::write_docker_context;
 pub use engine::{FakeEngine, RecordedRequest};
 pub use fault::{Fault, FaultRule, NotManagerKind};
 pub use generate::GenerateParams;

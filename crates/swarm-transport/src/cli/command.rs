@@ -258,10 +258,11 @@ pub(crate) fn with_ids(prefix: &[&str], ids: &[String]) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(in crate::cli) mod tests {
     use super::*;
 
-    fn invocation() -> Invocation {
+    /// `docker` with no flag: what tests of this module and its neighbours start from.
+    pub(in crate::cli) fn invocation() -> Invocation {
         Invocation {
             program: PathBuf::from("docker"),
             context: None,

@@ -160,16 +160,7 @@ fn percent_decoded(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn invocation() -> Invocation {
-        Invocation {
-            program: PathBuf::from("docker"),
-            context: None,
-            host: None,
-            config_dir: None,
-            timeout: None,
-        }
-    }
+    use crate::cli::command::tests::invocation;
 
     fn args(command: &DialCommand) -> Vec<String> {
         command
@@ -274,16 +265,7 @@ mod tests {
     #[test]
     fn a_context_with_an_ssh_endpoint_is_read_from_the_store() {
         let config = tempfile::tempdir().unwrap();
-        let meta = config
-            .path()
-            .join("contexts/meta")
-            .join(crate::endpoint::context_dir_name("remote"));
-        std::fs::create_dir_all(&meta).unwrap();
-        std::fs::write(
-            meta.join("meta.json"),
-            r#"{"Name":"remote","Metadata":{},"Endpoints":{"docker":{"Host":"ssh://ops@far:2200","SkipTLSVerify":false}}}"#,
-        )
-        .unwrap();
+        swarm_testkit::write_docker_context(config.path(), "remote", "ssh://ops@far:2200");
         let by_context = Invocation {
             context: Some("remote".to_owned()),
             config_dir: Some(config.path().to_path_buf()),
