@@ -83,17 +83,26 @@ pub(crate) fn list_tasks(swarm: &FakeSwarm, filters: Option<&str>) -> Result<Vec
             FilterError::Lookup(lookup) => lookup_error(&lookup),
             other => ApiError::new(400, other.to_string()),
         })?;
-    let matching: Vec<&Value> = swarm
-        .tasks()
+    // The tasks' JSON is written once per change of the swarm (`Parsed::task_json`); a list
+    // is those texts joined, byte for byte what serializing the matching values gives.
+    let mut body = Vec::with_capacity(2);
+    body.push(b'[');
+    let matching = parsed
+        .task_json
         .iter()
         .zip(&parsed.tasks)
         .filter(|(_, task)| match task {
             Some(task) => resolved.matches(task),
             None => filter.is_empty(),
-        })
-        .map(|(raw, _)| raw)
-        .collect();
-    Ok(serde_json::to_vec(&matching).unwrap_or_default())
+        });
+    for (index, (json, _)) in matching.enumerate() {
+        if index > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(json);
+    }
+    body.push(b']');
+    Ok(body)
 }
 
 /// The daemon's answer to a reference that names no object (404) or several (400).
@@ -295,6 +304,37 @@ mod tests {
 
     fn count(bytes: &[u8]) -> usize {
         serde_json::from_slice::<Vec<Value>>(bytes).unwrap().len()
+    }
+
+    /// The joined texts are what serializing the matching values gives, empty list included,
+    /// and a change of the tasks is served at once.
+    #[test]
+    fn a_task_list_is_the_serialized_matching_tasks() {
+        let mut swarm = FakeSwarm::sample();
+        let all = serde_json::to_vec(swarm.tasks()).unwrap();
+        assert_eq!(list_tasks(&swarm, None).unwrap(), all);
+        let web: Vec<&Value> = swarm
+            .tasks()
+            .iter()
+            .filter(|task| {
+                let service = task["ServiceID"].as_str().unwrap_or_default();
+                swarm
+                    .services()
+                    .iter()
+                    .any(|s| s["ID"].as_str() == Some(service) && s["Spec"]["Name"] == "web")
+            })
+            .collect();
+        assert!(!web.is_empty());
+        assert_eq!(
+            list_tasks(&swarm, Some(r#"{"service":["web"]}"#)).unwrap(),
+            serde_json::to_vec(&web).unwrap()
+        );
+        assert_eq!(
+            list_tasks(&swarm, Some(r#"{"id":["nosuchtask"]}"#)).unwrap(),
+            b"[]"
+        );
+        swarm.tasks_mut().truncate(1);
+        assert_eq!(count(&list_tasks(&swarm, None).unwrap()), 1);
     }
 
     #[test]

@@ -34,6 +34,9 @@ pub struct FakeSwarm {
 #[derive(Debug, Default)]
 pub(crate) struct Parsed {
     pub tasks: Vec<Option<Task>>,
+    /// Each task as the engine serves it (compact JSON), written once per change of the
+    /// tasks rather than on every `GET /tasks`, as a daemon answers from its own store.
+    pub task_json: Vec<Vec<u8>>,
     pub services: Vec<Service>,
     pub nodes: Vec<Node>,
 }
@@ -247,6 +250,11 @@ impl FakeSwarm {
                 .tasks
                 .iter()
                 .map(|task| Task::deserialize(task).ok().or_else(|| salvage(task)))
+                .collect(),
+            task_json: self
+                .tasks
+                .iter()
+                .map(|task| serde_json::to_vec(task).unwrap_or_default())
                 .collect(),
             services: self
                 .services
