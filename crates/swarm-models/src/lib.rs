@@ -50,6 +50,7 @@ mod container;
 #[cfg_attr(docsrs, doc(cfg(feature = "fidelity")))]
 pub mod fidelity;
 mod filter;
+mod list_decoder;
 mod listing;
 pub mod lookup;
 mod model;
@@ -74,6 +75,7 @@ pub use container::{
 pub use filter::{
     FilterError, FilterKey, ResolvedTaskFilter, TaskFilter, labels_match, parse_filters_json,
 };
+pub use list_decoder::ListDecoder;
 pub use listing::{DecodeError, ItemFailure, Listing, decode_error_text};
 pub use lookup::{Lookup, LookupError, ObjectKind};
 pub use model::{Model, UnknownKeys};

@@ -31,6 +31,14 @@ pub struct AsSent {
 }
 
 impl AsSent {
+    /// The part `range` of a shared body (one element of a list).
+    pub(crate) fn within(body: &Arc<String>, range: Range<usize>) -> Self {
+        Self {
+            body: Arc::clone(body),
+            range,
+        }
+    }
+
     /// Keeps `text`, which must be one JSON value (as a daemon or `docker inspect` wrote it).
     pub fn new(text: impl Into<String>) -> Self {
         let body = text.into();

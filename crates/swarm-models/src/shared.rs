@@ -260,23 +260,54 @@ fn text_hash(seed: u64, text: &str) -> u64 {
 /// them (and restores an enclosing scope's table).
 pub(crate) struct SharingScope {
     outer: Option<Table>,
+    /// Set by [`Self::suspend`], which has restored the outer table itself.
+    suspended: bool,
+}
+
+/// The table of a [`SharingScope`] set aside between two parts of one decode (the chunks of
+/// a body that arrives piece by piece), so that later parts share with earlier ones.
+pub(crate) struct SharingTable(Table);
+
+impl SharingTable {
+    /// An empty table with a fresh seed.
+    pub(crate) fn new() -> Self {
+        let seed = std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64);
+        Self(Table {
+            seed,
+            entries: HashMap::default(),
+        })
+    }
 }
 
 impl SharingScope {
     /// Starts sharing with an empty table.
     pub(crate) fn enter() -> Self {
-        let seed = std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64);
-        let fresh = Table {
-            seed,
-            entries: HashMap::default(),
-        };
-        let outer = TABLE.with(|table| table.borrow_mut().replace(fresh));
-        Self { outer }
+        Self::resume(SharingTable::new())
+    }
+
+    /// Starts sharing with `table`, a table an earlier scope gave back with [`Self::suspend`].
+    pub(crate) fn resume(table: SharingTable) -> Self {
+        let outer = TABLE.with(|current| current.borrow_mut().replace(table.0));
+        Self {
+            outer,
+            suspended: false,
+        }
+    }
+
+    /// Ends the scope and gives its table back, for a later [`Self::resume`].
+    pub(crate) fn suspend(mut self) -> SharingTable {
+        let outer = self.outer.take();
+        let table = TABLE.with(|current| std::mem::replace(&mut *current.borrow_mut(), outer));
+        self.suspended = true;
+        SharingTable(table.unwrap_or_else(|| SharingTable::new().0))
     }
 }
 
 impl Drop for SharingScope {
     fn drop(&mut self) {
+        if self.suspended {
+            return;
+        }
         let outer = self.outer.take();
         TABLE.with(|table| *table.borrow_mut() = outer);
     }

@@ -247,10 +247,41 @@ pub mod checks {
             .collect()
     }
 
+    /// [`swarm_models::ListDecoder`] fed the body in chunks (their size taken from the input)
+    /// gives what [`swarm_models::decode_list`] gives for it whole.
+    fn chunked_like_whole<T>(body: &[u8])
+    where
+        T: DeserializeOwned + Model + PartialEq + std::fmt::Debug,
+    {
+        let mut decoder = swarm_models::ListDecoder::<T>::new();
+        for chunk in body.chunks(1 + body.len() % 61) {
+            decoder.push(chunk);
+        }
+        let texts = |items: &[T]| -> Vec<Option<String>> {
+            items
+                .iter()
+                .map(|item| item.sent().map(|sent| sent.as_str().to_owned()))
+                .collect()
+        };
+        match (swarm_models::decode_list::<T>(body), decoder.finish()) {
+            (Ok(whole), Ok(chunked)) => {
+                assert_eq!(chunked.items, whole.items, "chunked items");
+                assert_eq!(chunked.failures, whole.failures, "chunked failures");
+                assert_eq!(texts(&chunked.items), texts(&whole.items), "chunked texts");
+            }
+            (Err(whole), Err((chunked, back))) => {
+                assert_eq!(chunked.to_string(), whole.to_string(), "chunked error");
+                assert_eq!(back, body, "the body comes back");
+            }
+            (whole, chunked) => panic!("whole {whole:?}, chunked {chunked:?}"),
+        }
+    }
+
     fn list_of<T>(body: &[u8])
     where
         T: DeserializeOwned + Serialize + Model + PartialEq + std::fmt::Debug,
     {
+        chunked_like_whole::<T>(body);
         let Ok(listing) = swarm_models::decode_list::<T>(body) else {
             return;
         };
@@ -281,7 +312,8 @@ pub mod checks {
         }
     }
 
-    /// `task_list`: [`swarm_models::decode_list`] of tasks, services and nodes.
+    /// `task_list`: [`swarm_models::decode_list`] of tasks, services and nodes, and
+    /// [`swarm_models::ListDecoder`] on the same body in chunks.
     pub fn task_list(data: &[u8]) {
         list_of::<Task>(data);
         list_of::<Service>(data);

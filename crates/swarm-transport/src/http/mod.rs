@@ -427,17 +427,30 @@ impl HttpTransport {
         })
     }
 
-    /// A GET whose body is a JSON array, decoded element by element: elements that do not
-    /// decode are failures of the listing (logged), not of the call.
+    /// A GET whose body is a JSON array, decoded element by element while it arrives
+    /// (`swarm_models::ListDecoder`): elements that do not decode are failures of the listing
+    /// (logged), not of the call.
     async fn get_list<T: DeserializeOwned + swarm_models::Model>(
         &self,
         url: Url,
     ) -> Result<swarm_models::Listing<T>> {
         let label = request_label(&url);
-        let answer = self.get(url, None).await?;
-        // The body is given to the models, which keep it as the objects' text instead of a
-        // copy: one body in memory, not two.
-        let listing = swarm_models::decode_list_owned(answer.body).map_err(|(err, body)| {
+        let decoder = self
+            .exchange(url, async |response: reqwest::Response, label: &str| {
+                let status = response.status();
+                if !status.is_success() {
+                    let body = self.read_body(response, label).await?;
+                    return Err(self.status_error(label, status, &body, None));
+                }
+                // Parsing overlaps the transfer; the decoder keeps the body as the objects'
+                // text instead of a copy: one body in memory, not two.
+                let mut decoder = swarm_models::ListDecoder::<T>::new();
+                self.read_chunks(response, label, |chunk| decoder.push(chunk))
+                    .await?;
+                Ok(decoder)
+            })
+            .await?;
+        let listing = decoder.finish().map_err(|(err, body)| {
             Error::decode(format!("{} {label}", self.inner.target.display), &body, err)
         })?;
         self.log_failures(&label, &listing.failures);
@@ -470,6 +483,20 @@ impl HttpTransport {
     /// Sends a GET and reads the whole body within the request timeout; error statuses
     /// become typed errors.
     async fn get(&self, url: Url, lookup: Option<Lookup<'_>>) -> Result<Answer> {
+        self.exchange(url, async |response: reqwest::Response, label: &str| {
+            self.answer(response, label, lookup).await
+        })
+        .await
+    }
+
+    /// Sends a GET (waiting for a slot of the transport's bound first, trying again when the
+    /// connection failed before anything was sent) and hands the response to `read`, all
+    /// within the request timeout.
+    async fn exchange<R>(
+        &self,
+        url: Url,
+        read: impl AsyncFnOnce(reqwest::Response, &str) -> Result<R>,
+    ) -> Result<R> {
         let inner = &self.inner;
         let label = request_label(&url);
         // Waiting for a slot is not part of the request's own time limit.
@@ -493,7 +520,7 @@ impl HttpTransport {
                 }
             };
             inner.answered.fetch_add(1, Ordering::Relaxed);
-            self.answer(response, &label, lookup).await
+            read(response, &label).await
         };
         tokio::time::timeout(inner.request_timeout, exchange)
             .await
@@ -529,13 +556,7 @@ impl HttpTransport {
                 return Ok(response);
             }
             let body = self.read_body(response, &label).await?;
-            Err(errors::from_status(
-                &inner.target.display,
-                &label,
-                status.as_u16(),
-                &body,
-                lookup,
-            ))
+            Err(self.status_error(&label, status, &body, lookup))
         };
         tokio::time::timeout(inner.request_timeout, exchange)
             .await
@@ -559,39 +580,66 @@ impl HttpTransport {
         let headers = response.headers().clone();
         let body = self.read_body(response, label).await?;
         if !status.is_success() {
-            return Err(errors::from_status(
-                &self.inner.target.display,
-                label,
-                status.as_u16(),
-                &body,
-                lookup,
-            ));
+            return Err(self.status_error(label, status, &body, lookup));
         }
         Ok(Answer { headers, body })
     }
 
-    async fn read_body(&self, mut response: reqwest::Response, label: &str) -> Result<Vec<u8>> {
+    /// The typed error of an answer with an error status (`errors::from_status`).
+    fn status_error(
+        &self,
+        label: &str,
+        status: reqwest::StatusCode,
+        body: &[u8],
+        lookup: Option<Lookup<'_>>,
+    ) -> Error {
+        errors::from_status(
+            &self.inner.target.display,
+            label,
+            status.as_u16(),
+            body,
+            lookup,
+        )
+    }
+
+    /// The whole body, within the size cap.
+    async fn read_body(&self, response: reqwest::Response, label: &str) -> Result<Vec<u8>> {
+        let announced = response.content_length().unwrap_or(0);
+        let mut body = Vec::with_capacity(usize::try_from(announced.min(1 << 20)).unwrap_or(0));
+        self.read_chunks(response, label, |chunk| body.extend_from_slice(chunk))
+            .await?;
+        Ok(body)
+    }
+
+    /// Hands each chunk of the body to `sink` as it arrives; a body over the size cap (as
+    /// announced, or as it comes) is [`Error::ResponseTooLarge`], and nothing more is read.
+    async fn read_chunks(
+        &self,
+        mut response: reqwest::Response,
+        label: &str,
+        mut sink: impl FnMut(&[u8]),
+    ) -> Result<()> {
         let limit = self.inner.max_body_size;
         let too_large = || Error::ResponseTooLarge {
             endpoint: format!("{} {label}", self.inner.target.display),
             limit,
         };
-        let announced = response.content_length().unwrap_or(0);
-        if announced > limit {
+        if response.content_length().unwrap_or(0) > limit {
             return Err(too_large());
         }
-        let mut body = Vec::with_capacity(usize::try_from(announced.min(1 << 20)).unwrap_or(0));
+        let mut read = 0u64;
         while let Some(chunk) = response
             .chunk()
             .await
             .map_err(|err| self.transport_error(err))?
         {
-            if body.len() as u64 + chunk.len() as u64 > limit {
+            read += chunk.len() as u64;
+            if read > limit {
                 return Err(too_large());
             }
-            body.extend_from_slice(&chunk);
+            sink(&chunk);
         }
-        Ok(body)
+        Ok(())
     }
 
     fn transport_error(&self, err: reqwest::Error) -> Error {
