@@ -157,6 +157,7 @@ pub fn run(root: &Path, args: BenchArgs) -> anyhow::Result<()> {
     let results = Results {
         criterion: read_criterion(&criterion_dir)?,
         memory: read_json(&report_dir.join("list-memory.json"))?,
+        paced: read_json(&report_dir.join("list-paced.json"))?,
         ps: read_json(&report_dir.join("ps_vs_docker.json"))?,
     };
     let context = RunContext {
@@ -297,6 +298,8 @@ fn read_json(path: &Path) -> anyhow::Result<Value> {
 struct Results {
     criterion: Criterion,
     memory: Value,
+    /// The paced list's body and link (`list-paced.json`).
+    paced: Value,
     ps: Value,
 }
 
@@ -505,6 +508,26 @@ fn render(context: &RunContext, results: &Results) -> String {
             "| {n} | {} | {} | {ratio} | {met} |",
             total.map_or(missing.clone(), millis),
             parse.map_or(missing.clone(), millis)
+        );
+    }
+    let paced = &results.paced;
+    let tasks = paced["tasks"].as_u64().unwrap_or(0);
+    if let (Some(body), Some(rate), Some(list), Some(parse)) = (
+        paced["body_bytes"].as_f64(),
+        paced["bytes_per_second"].as_f64(),
+        c.median(&format!("list/http-unix-paced-100MiBps/{tasks}")),
+        c.median(&format!("list/decode_list/{tasks}")),
+    ) {
+        let arrival = body / rate * 1e9;
+        let _ = writeln!(
+            out,
+            "\nOver a slower link, the body's arrival takes longer than its parse, and the list decodes while it arrives (`swarm_models::ListDecoder`): with the fake engine sending at {:.0} MiB/s (`Fault::Bandwidth`), the {tasks}-task body ({:.1} MB) takes {} to arrive, and the list takes {} end to end, {} after the last byte could have arrived (reading first and parsing then would add the whole parse, {}).",
+            rate / (1024.0 * 1024.0),
+            body / 1e6,
+            millis(arrival),
+            millis(list),
+            millis((list - arrival).max(0.0)),
+            millis(parse),
         );
     }
     let memory = &results.memory;
@@ -727,6 +750,7 @@ mod tests {
             ("parse/bollard/10000", 200e6),
             ("list/http-unix/10000", 130e6),
             ("list/decode_list/10000", 100e6),
+            ("list/http-unix-paced-100MiBps/10000", 103e6),
             ("output/decode_list/10000", 100e6),
             ("output/write_compact/10000", 20e6),
         ] {
@@ -735,6 +759,7 @@ mod tests {
         let results = Results {
             criterion,
             memory: serde_json::json!({"tasks": 50000, "body_bytes": 100.0, "baseline_bytes": 10.0, "peak_bytes": 410.0, "ratio_to_body": 4.0}),
+            paced: serde_json::json!({"tasks": 10000, "body_bytes": 10_485_760.0, "bytes_per_second": 104_857_600.0}),
             ps: serde_json::json!({"tasks": 1000, "services": 10, "nodes": 100, "runs": 5, "endpoints": []}),
         };
         let context = RunContext {
@@ -760,6 +785,10 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("| 20.0 ms | 0.20 x | met |"), "{text}");
+        assert!(
+            text.contains("the 10000-task body (10.5 MB) takes 100 ms to arrive, and the list takes 103 ms end to end, 3.0 ms after"),
+            "{text}"
+        );
         assert!(text.contains("cargo bench -p swarm-models --bench parse"));
         assert!(
             text.contains("shared by several agents") || text.contains("Shared by several agents")

@@ -335,9 +335,13 @@ impl ResolvedTaskFilter {
         if !any(FilterKey::Id, &|prefix| task.id.starts_with(prefix)) {
             return false;
         }
-        let internal_name = self.service_names.internal_name(task);
-        if !any(FilterKey::Name, &|prefix| internal_name.starts_with(prefix)) {
-            return false;
+        // The name is built (a string per task) only when a name filter needs it.
+        let mut names = filter.values(FilterKey::Name).peekable();
+        if names.peek().is_some() {
+            let internal_name = self.service_names.internal_name(task);
+            if !names.any(|prefix| internal_name.starts_with(prefix)) {
+                return false;
+            }
         }
         let desired = task
             .desired_state

@@ -182,6 +182,11 @@ fn real_engine(bench: &Bench, tools: &swarm_tasks_e2e::ssh::SshTools) {
             },
         )
         .unwrap();
+        // CURRENT STATE reads "Running less than a second ago", then "Running 1 second ago"
+        // ... "Running 10 seconds ago": each change of its width moves the whole table, so the
+        // outputs compared below would differ by when each command ran. From 11 s to a
+        // minute the width holds.
+        std::thread::sleep(Duration::from_secs(11));
         let over_ssh = Sshd::start(tools, "unix:///var/run/docker.sock");
         let ssh_host = over_ssh.host();
         let bin = over_ssh.bin_dir(true);

@@ -34,6 +34,10 @@ pub enum Fault {
     /// nothing more: the body never comes and the connection stays open until the client
     /// leaves or the engine stops.
     StallAfterHeaders,
+    /// Answer normally (framed with `Content-Length`), sending the body at this many bytes
+    /// per second, as a remote daemon behind a slow link would: for clients that should
+    /// read while the body is still coming.
+    Bandwidth(u64),
     /// Behave like a daemon that cannot serve swarm requests: `/tasks`, `/services` and
     /// `/nodes` answer 503 with the daemon's message, `/info` and `/_ping` report the state.
     NotManager(NotManagerKind),

@@ -73,6 +73,11 @@ pub(crate) async fn answer<W: AsyncWrite + Unpin>(
             // The engine's connection task ends this wait when the engine stops.
             std::future::pending().await
         }
+        Fault::Bandwidth(bytes_per_second) => {
+            let response = normal();
+            write_paced(writer, &response, head_only, keep_alive, *bytes_per_second).await?;
+            Ok(keep_alive)
+        }
         // Latency, resets and not-a-manager states are handled by the engine itself.
         Fault::Latency(_) | Fault::ResetConnection | Fault::NotManager(_) => {
             let response = normal();
@@ -80,6 +85,34 @@ pub(crate) async fn answer<W: AsyncWrite + Unpin>(
             Ok(keep_alive)
         }
     }
+}
+
+/// Writes `response` with its `Content-Length`, the body in pieces of a hundredth of a
+/// second's worth (1 to 64 KiB), each one sent once the rate allows it.
+async fn write_paced<W: AsyncWrite + Unpin>(
+    writer: &mut W,
+    response: &Response,
+    head_only: bool,
+    keep_alive: bool,
+    bytes_per_second: u64,
+) -> io::Result<()> {
+    http::write_head(writer, response, Some(response.body.len()), keep_alive).await?;
+    if head_only {
+        return writer.flush().await;
+    }
+    let started = tokio::time::Instant::now();
+    let mut sent = 0u64;
+    let piece_size = usize::try_from(bytes_per_second / 100)
+        .unwrap_or(usize::MAX)
+        .clamp(1024, 64 * 1024);
+    for piece in response.body.chunks(piece_size) {
+        writer.write_all(piece).await?;
+        writer.flush().await?;
+        sent += piece.len() as u64;
+        let due = std::time::Duration::from_secs_f64(sent as f64 / bytes_per_second.max(1) as f64);
+        tokio::time::sleep_until(started + due).await;
+    }
+    Ok(())
 }
 
 /// A task list whose third line has a syntax error (an unquoted string).

@@ -7,6 +7,9 @@
 //! history swarm with `FakeEngine::spawn_unix` until its stdin closes, so the listing
 //! process holds nothing of the server's.
 //!
+//! One more row lists the 10k tasks from a server that sends them at 100 MiB/s
+//! (`Fault::Bandwidth`), as a remote daemon would: the list decodes while the body arrives.
+//!
 //! After the criterion groups, one more child process measures the listing's peak memory:
 //! its `VmHWM` (from /proc/self/status) before and after one list of 50k tasks, against the
 //! body size. Printed, and written to `$SWARM_BENCH_REPORT_DIR/list-memory.json` when that
@@ -25,7 +28,7 @@ use std::process::{Child, Command, Stdio};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use swarm_models::{Runtime, Task, TaskFilter};
 use swarm_testkit::history::{HistoryParams, fixture_tasks, history_body, history_tasks};
-use swarm_testkit::{FakeEngine, FakeSwarm};
+use swarm_testkit::{FakeEngine, FakeSwarm, Fault, FaultRule};
 use swarm_transport::{HttpTransport, Transport};
 
 /// Set in the server child: the socket path to serve on.
@@ -39,6 +42,12 @@ const REPORT_DIR: &str = "SWARM_BENCH_REPORT_DIR";
 
 /// The sizes listed.
 const SIZES: [usize; 3] = [1_000, 10_000, 50_000];
+/// Set in the server child: the bytes per second at which it sends task lists, if paced.
+const BANDWIDTH: &str = "SWARM_BENCH_BANDWIDTH";
+/// The link of the paced list (100 MiB/s: a remote daemon over a fast network or ssh).
+const PACED_RATE: u64 = 100 * 1024 * 1024;
+/// The size of the paced list.
+const PACED_TASKS: usize = 10_000;
 /// The size of the peak-memory measurement.
 const PEAK_TASKS: usize = 50_000;
 
@@ -74,6 +83,10 @@ fn serve(socket: &Path, tasks: usize) {
     let mut swarm = FakeSwarm::empty();
     *swarm.tasks_mut() = history_tasks(&fixture_tasks().unwrap(), HistoryParams::tasks(tasks));
     let engine = FakeEngine::spawn_unix(swarm, socket).unwrap();
+    if let Ok(rate) = std::env::var(BANDWIDTH) {
+        let rate = rate.parse().unwrap();
+        engine.add_fault(FaultRule::new(Fault::Bandwidth(rate)).path("/tasks"));
+    }
     println!("ready {}", engine.host());
     std::io::stdout().flush().unwrap();
     // The parent holds our stdin; when it exits or drops it, we stop.
@@ -94,11 +107,20 @@ struct Server {
 
 impl Server {
     fn start(tasks: usize) -> Self {
+        Self::start_paced(tasks, None)
+    }
+
+    /// A server whose task lists go out at `rate` bytes per second, when given.
+    fn start_paced(tasks: usize, rate: Option<u64>) -> Self {
         let dir = std::env::temp_dir().join(format!("list-bench-{}-{tasks}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let socket = dir.join("docker.sock");
         let _ = std::fs::remove_file(&socket);
-        let mut child = Command::new(std::env::current_exe().unwrap())
+        let mut command = Command::new(std::env::current_exe().unwrap());
+        if let Some(rate) = rate {
+            command.env(BANDWIDTH, rate.to_string());
+        }
+        let mut child = command
             .env(SERVE, &socket)
             .env(TASKS, tasks.to_string())
             .stdin(Stdio::piped())
@@ -163,7 +185,34 @@ fn list(c: &mut Criterion) {
         });
         drop(server);
     }
+    // Over a slower link the body's arrival takes longer than its parse: the list parses
+    // while it arrives (`ListDecoder`), so it should end soon after the last byte.
+    let server = Server::start_paced(PACED_TASKS, Some(PACED_RATE));
+    let docker = HttpTransport::builder().host(&server.host).build().unwrap();
+    group.bench_with_input(
+        BenchmarkId::new("http-unix-paced-100MiBps", PACED_TASKS),
+        &docker,
+        |b, docker| {
+            b.iter(|| {
+                runtime
+                    .block_on(docker.list_tasks(&every_runtime()))
+                    .unwrap()
+            })
+        },
+    );
+    drop(server);
     group.finish();
+    if let Ok(dir) = std::env::var(REPORT_DIR) {
+        let body_bytes = history_body(HistoryParams::tasks(PACED_TASKS))
+            .unwrap()
+            .len();
+        let report = serde_json::json!({
+            "tasks": PACED_TASKS,
+            "body_bytes": body_bytes,
+            "bytes_per_second": PACED_RATE,
+        });
+        std::fs::write(Path::new(&dir).join("list-paced.json"), report.to_string()).unwrap();
+    }
 }
 
 criterion_group!(benches, list);

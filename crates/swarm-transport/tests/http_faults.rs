@@ -456,3 +456,35 @@ async fn a_unix_socket_that_disappears_and_comes_back_is_used_again() {
     let _engine = FakeEngine::spawn_unix(FakeSwarm::sample(), &socket).unwrap();
     assert_eq!(docker.list_nodes().await.unwrap(), expected);
 }
+
+/// A body that arrives slowly, piece by piece (decoded while it comes), is listed whole and
+/// equal to the same list sent at once; a slow body is not a fault of its own.
+#[tokio::test]
+async fn a_body_paced_by_a_slow_link_is_listed_whole() {
+    let engine = FakeEngine::start(FakeSwarm::sample()).await;
+    let docker = ready(&engine).await;
+    let at_once = docker.list_tasks(&TaskFilter::new()).await.unwrap();
+    engine.add_fault(
+        FaultRule::new(Fault::Bandwidth(256 * 1024))
+            .path("/tasks")
+            .times(1),
+    );
+    let paced = docker.list_tasks(&TaskFilter::new()).await.unwrap();
+    assert!(paced.is_complete());
+    assert_eq!(paced.items, at_once.items);
+    let sent = |list: &swarm_models::Listing<swarm_models::Task>| {
+        list.iter()
+            .map(|task| task.as_sent().map(str::to_owned))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(sent(&paced), sent(&at_once));
+    let served: Vec<_> = engine
+        .requests()
+        .into_iter()
+        .filter(|request| request.path.ends_with("/tasks"))
+        .collect();
+    assert_eq!(served.len(), 2, "one paced answer, no retry");
+    // The sample's list is several pieces at this rate (each a hundredth of a second's).
+    let body = serde_json::to_vec(FakeSwarm::sample().tasks()).unwrap();
+    assert!(body.len() > 3 * 2621, "{} bytes", body.len());
+}
