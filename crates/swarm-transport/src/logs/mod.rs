@@ -10,6 +10,7 @@
 
 mod frame;
 mod line;
+#[cfg(feature = "http")]
 mod stream;
 
 use std::borrow::Cow;
@@ -21,6 +22,7 @@ use swarm_models::Timestamp;
 #[cfg(feature = "cli")]
 pub(crate) use frame::DAEMON_PIECE;
 pub use frame::{DecodeError, Framing, LogDecoder};
+#[cfg(feature = "http")]
 pub(crate) use stream::{StreamSettings, decode_stream};
 
 use crate::error::Result;
@@ -158,6 +160,7 @@ impl LogOptions {
     }
 
     /// The daemon's query parameters, in a fixed order.
+    #[cfg(feature = "http")]
     pub(crate) fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let flag = |on: bool| if on { "1" } else { "0" }.to_owned();
         let mut pairs = vec![
@@ -185,6 +188,7 @@ impl LogOptions {
 }
 
 /// `seconds.nanoseconds` since the Unix epoch, the form the daemon and `docker --since` take.
+#[cfg(feature = "http")]
 pub(crate) fn unix_seconds(timestamp: &Timestamp) -> String {
     let datetime = timestamp.as_datetime();
     format!(
