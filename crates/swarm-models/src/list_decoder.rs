@@ -84,16 +84,6 @@ impl<T: DeserializeOwned + Model> ListDecoder<T> {
         }
     }
 
-    /// How many bytes were pushed.
-    pub fn len(&self) -> usize {
-        self.body.len()
-    }
-
-    /// Whether nothing was pushed yet.
-    pub fn is_empty(&self) -> bool {
-        self.body.is_empty()
-    }
-
     /// Adds the next bytes of the body and decodes the elements they complete.
     pub fn push(&mut self, chunk: &[u8]) {
         self.body.extend_from_slice(chunk);
@@ -136,7 +126,7 @@ impl<T: DeserializeOwned + Model> ListDecoder<T> {
                     idx += 1;
                     self.state = State::First;
                 }
-                State::First if byte == b']' => {
+                State::First | State::Next if byte == b']' => {
                     idx += 1;
                     self.state = State::Closed;
                 }
@@ -169,10 +159,6 @@ impl<T: DeserializeOwned + Model> ListDecoder<T> {
                 State::Next if byte == b',' => {
                     idx += 1;
                     self.state = State::Element;
-                }
-                State::Next if byte == b']' => {
-                    idx += 1;
-                    self.state = State::Closed;
                 }
                 State::Closed => break,
                 _ => {

@@ -97,15 +97,7 @@ impl Invocation {
                 .map(|arg| arg.to_string_lossy().into_owned()),
         );
         words.extend(subcommand.iter().take(SHOWN).cloned());
-        let mut line = words
-            .iter()
-            .map(|word| match shlex::try_quote(word) {
-                Ok(quoted) => quoted.into_owned(),
-                // Only a NUL byte cannot be quoted for a shell; show it escaped instead.
-                Err(_) => format!("{word:?}"),
-            })
-            .collect::<Vec<_>>()
-            .join(" ");
+        let mut line = shell_line(&words);
         if subcommand.len() > SHOWN {
             line.push_str(&format!(" ... ({} more)", subcommand.len() - SHOWN));
         }
@@ -247,6 +239,19 @@ pub(crate) fn chunk_ids(ids: &[String], max_count: usize, max_bytes: usize) -> V
         chunks.push(&ids[start..]);
     }
     chunks
+}
+
+/// `words` as one command line a shell would take (each word quoted as needed).
+pub(crate) fn shell_line(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|word| match shlex::try_quote(word) {
+            Ok(quoted) => quoted.into_owned(),
+            // Only a NUL byte cannot be quoted for a shell; show it escaped instead.
+            Err(_) => format!("{word:?}"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `prefix...` then `--` then the ids, so an id starting with `-` is never read as a flag.

@@ -12,7 +12,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use super::command::Invocation;
+use super::command::{Invocation, shell_line};
 use crate::endpoint::{DockerEnv, EndpointOptions, resolve_endpoint};
 
 /// What docker's connection helper passes before the destination (`-T`: no terminal, so no
@@ -132,14 +132,9 @@ impl SshSpec {
             words.extend(["--host".to_owned(), format!("unix://{socket}")]);
         }
         words.extend(["system".to_owned(), "dial-stdio".to_owned()]);
-        let display = std::iter::once(ssh_program.display().to_string())
-            .chain(words.iter().cloned())
-            .map(|word| match shlex::try_quote(&word) {
-                Ok(quoted) => quoted.into_owned(),
-                Err(_) => format!("{word:?}"),
-            })
-            .collect::<Vec<_>>()
-            .join(" ");
+        let mut line = vec![ssh_program.display().to_string()];
+        line.extend(words.iter().cloned());
+        let display = shell_line(&line);
         DialCommand {
             program: ssh_program.to_path_buf(),
             args: words.into_iter().map(OsString::from).collect(),
