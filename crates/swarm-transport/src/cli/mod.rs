@@ -689,6 +689,10 @@ mod tests {
         let transport = CliTransport::builder().build();
         assert_eq!(transport.inner.invocation.program, PathBuf::from("docker"));
         assert_eq!(transport.inner.batch_size, DEFAULT_BATCH_SIZE);
+        // ssh:// endpoints are dialed with `ssh` from PATH unless told otherwise.
+        assert_eq!(transport.inner.ssh_program, Some(PathBuf::from("ssh")));
+        let through_docker = CliTransport::builder().ssh_program(None).build();
+        assert_eq!(through_docker.inner.ssh_program, None);
         let transport = CliTransport::builder()
             .program("/opt/docker")
             .context("prod")
