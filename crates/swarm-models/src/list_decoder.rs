@@ -117,6 +117,12 @@ impl<T: DeserializeOwned + Model> ListDecoder<T> {
             }
             idx
         };
+        // Where the last element in these bytes most likely starts (after the last `,{`): it
+        // is still being received unless the array ends here, so it is not tried yet (a
+        // parse cut by the chunk's end is wasted work). Only a hint: a `,{` inside a string
+        // moves it, and then an element is tried early, as without the hint.
+        let last_start = bytes.windows(2).rposition(|pair| pair == b",{");
+        let ends_here = bytes.trim_ascii_end().last() == Some(&b']');
         let mut idx = 0;
         loop {
             idx = skip_ws(idx);
@@ -131,6 +137,9 @@ impl<T: DeserializeOwned + Model> ListDecoder<T> {
                     self.state = State::Closed;
                 }
                 State::First | State::Element => {
+                    if !ends_here && last_start.is_some_and(|start| idx > start) {
+                        break;
+                    }
                     let mut stream =
                         serde_json::Deserializer::from_str(&text[idx..]).into_iter::<T>();
                     match stream.next() {
@@ -251,6 +260,8 @@ mod tests {
             b"[]",
             b"  [ ]  ",
             b"[{\"ID\":\"\xc3\xa9t\xc3\xa9\"}]",
+            // `,{` inside a string: the hint of where the last element starts is wrong.
+            b"[{\"ID\":\"a\"},{\"ID\":\"b,{c\"},{\"ID\":\"d,{\"}]",
             // An element that does not decode: the whole body is decoded element by element.
             b"[{\"ID\":\"a\"},{\"ID\":\"bad\",\"Slot\":\"one\"},7,{\"ID\":\"c\"}]",
             // Not an array, malformed, trailing data, not UTF-8.
@@ -263,6 +274,20 @@ mod tests {
         ] {
             same_as_decode_list(body);
         }
+    }
+
+    #[test]
+    fn the_element_being_received_is_not_tried_early() {
+        let body = br#"[{"ID":"a"},{"ID":"b"},{"ID":"c","Slot":7}]"#;
+        let cut = body.len() - 8;
+        let mut decoder = ListDecoder::<Task>::new();
+        decoder.push(&body[..cut]);
+        // The two whole elements are decoded; the third, cut, was not tried (a failed try
+        // would have set `retry_at`).
+        assert_eq!(decoder.items.len(), 2);
+        assert_eq!(decoder.retry_at, 0);
+        decoder.push(&body[cut..]);
+        assert_eq!(decoder.finish().unwrap()[2].slot, Some(7));
     }
 
     #[test]

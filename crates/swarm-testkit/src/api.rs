@@ -138,7 +138,8 @@ fn dispatch(
     let result = match segments.as_slice() {
         ["version"] => Ok(Response::json(200, &version_body(swarm, context))),
         ["info"] => Ok(Response::json(200, &info_body(swarm, context))),
-        ["tasks"] => query::list_tasks(swarm, filters.as_deref()).map(ok_bytes),
+        ["tasks"] => query::list_tasks(swarm, filters.as_deref())
+            .map(|body| Response::json_shared(200, body)),
         ["tasks", id] if !id.is_empty() => query::find_task(swarm, id).map(ok_value),
         ["services"] => {
             query::list_services(swarm, filters.as_deref(), request.query_bool("status"))

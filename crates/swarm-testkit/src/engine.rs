@@ -466,7 +466,7 @@ async fn serve_logs<W: AsyncWrite + Unpin>(
         Response {
             status: 200,
             headers: Vec::new(),
-            body: Vec::new(),
+            body: Arc::default(),
         },
         context,
     );

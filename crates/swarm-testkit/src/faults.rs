@@ -36,7 +36,7 @@ pub(crate) async fn answer<W: AsyncWrite + Unpin>(
             let response = Response {
                 status: *code,
                 headers: vec![("Content-Type", "text/html".to_owned())],
-                body: page.into_bytes(),
+                body: std::sync::Arc::new(page.into_bytes()),
             };
             http::write_response(writer, &response, head_only, keep_alive).await?;
             Ok(keep_alive)
@@ -58,7 +58,7 @@ pub(crate) async fn answer<W: AsyncWrite + Unpin>(
         Fault::IncompleteJson => {
             let mut response = normal();
             let half = response.body.len() / 2;
-            response.body.truncate(half.max(1));
+            std::sync::Arc::make_mut(&mut response.body).truncate(half.max(1));
             http::write_response(writer, &response, head_only, keep_alive).await?;
             Ok(keep_alive)
         }

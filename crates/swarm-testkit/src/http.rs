@@ -7,6 +7,7 @@
 //! daemon), it frames small bodies with `Content-Length` and larger ones with chunked encoding.
 
 use std::io;
+use std::sync::Arc;
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
@@ -134,13 +135,19 @@ pub(crate) async fn read_request<R: AsyncBufRead + Unpin>(
 pub(crate) struct Response {
     pub status: u16,
     pub headers: Vec<(&'static str, String)>,
-    pub body: Vec<u8>,
+    /// Shared, so that a body the engine keeps (a task list) is sent without a copy.
+    pub body: Arc<Vec<u8>>,
 }
 
 impl Response {
     /// A JSON body, followed by a newline as Go's `json.Encoder` writes it.
     pub(crate) fn json_bytes(status: u16, mut body: Vec<u8>) -> Self {
         body.push(b'\n');
+        Self::json_shared(status, Arc::new(body))
+    }
+
+    /// A JSON body that already ends with its newline, shared with whoever keeps it.
+    pub(crate) fn json_shared(status: u16, body: Arc<Vec<u8>>) -> Self {
         Self {
             status,
             headers: vec![("Content-Type", "application/json".to_owned())],
@@ -163,7 +170,7 @@ impl Response {
         Self {
             status,
             headers: vec![("Content-Type", "text/plain; charset=utf-8".to_owned())],
-            body: body.as_bytes().to_vec(),
+            body: Arc::new(body.as_bytes().to_vec()),
         }
     }
 
@@ -217,13 +224,23 @@ pub(crate) async fn write_response<W: AsyncWrite + Unpin>(
         writer.write_all(&response.body).await?;
     } else {
         write_head(writer, response, None, keep_alive).await?;
-        for chunk in response.body.chunks(32 * 1024) {
-            write_chunk(writer, chunk).await?;
+        // Each chunk goes out in one write (size line, data, CRLF), as a buffered writer
+        // would send it: not three small writes the client would each wake up for.
+        let mut frame = Vec::with_capacity(CHUNK_SIZE + 16);
+        for chunk in response.body.chunks(CHUNK_SIZE) {
+            frame.clear();
+            frame.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+            frame.extend_from_slice(chunk);
+            frame.extend_from_slice(b"\r\n");
+            writer.write_all(&frame).await?;
         }
         writer.write_all(b"0\r\n\r\n").await?;
     }
     writer.flush().await
 }
+
+/// The data of one chunk of a chunked body the engine writes.
+const CHUNK_SIZE: usize = 32 * 1024;
 
 /// Writes one chunk of a chunked body.
 pub(crate) async fn write_chunk<W: AsyncWrite + Unpin>(

@@ -8,6 +8,7 @@
 //! Only which keys each route accepts, and the daemon's status codes, are written here.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, MutexGuard, PoisonError};
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -17,7 +18,7 @@ use swarm_models::{
     parse_filters_json,
 };
 
-use crate::swarm::FakeSwarm;
+use crate::swarm::{FakeSwarm, Parsed};
 
 /// An error answer: status and the daemon's message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,8 +50,40 @@ const TASK_KEYS: &[&str] = &[
 const SERVICE_KEYS: &[&str] = &["id", "label", "mode", "name", "runtime"];
 const NODE_KEYS: &[&str] = &["id", "label", "name", "node.label", "membership", "role"];
 
-/// `GET /tasks?filters=...`: the matching tasks, serialized.
-pub(crate) fn list_tasks(swarm: &FakeSwarm, filters: Option<&str>) -> Result<Vec<u8>, ApiError> {
+/// How many task list bodies a swarm keeps (`Parsed::task_lists`).
+const KEPT_TASK_LISTS: usize = 4;
+
+/// `GET /tasks?filters=...`: the matching tasks, serialized, with the newline Go's encoder
+/// ends a body with. A body is kept until the swarm changes, and sent again as it was when
+/// the same `filters` ask again.
+pub(crate) fn list_tasks(
+    swarm: &FakeSwarm,
+    filters: Option<&str>,
+) -> Result<Arc<Vec<u8>>, ApiError> {
+    let parsed = swarm.parsed();
+    let key = filters.unwrap_or("");
+    if let Some((_, body)) = kept_lists(parsed).iter().find(|(kept, _)| kept == key) {
+        return Ok(body.clone());
+    }
+    let body = Arc::new(match_tasks(swarm, filters)?);
+    let mut kept = kept_lists(parsed);
+    if kept.len() >= KEPT_TASK_LISTS {
+        kept.remove(0);
+    }
+    kept.push((key.to_owned(), body.clone()));
+    Ok(body)
+}
+
+/// The task list bodies a swarm keeps. A panic elsewhere leaves them as good as they were.
+fn kept_lists(parsed: &Parsed) -> MutexGuard<'_, Vec<(String, Arc<Vec<u8>>)>> {
+    parsed
+        .task_lists
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The body of `GET /tasks?filters=...`, made now.
+fn match_tasks(swarm: &FakeSwarm, filters: Option<&str>) -> Result<Vec<u8>, ApiError> {
     let raw = parse_filters(filters, TASK_KEYS)?;
     let mut filter = TaskFilter::new();
     for (key, values) in &raw {
@@ -85,23 +118,26 @@ pub(crate) fn list_tasks(swarm: &FakeSwarm, filters: Option<&str>) -> Result<Vec
         })?;
     // The tasks' JSON is written once per change of the swarm (`Parsed::task_json`); a list
     // is those texts joined, byte for byte what serializing the matching values gives.
-    let mut body = Vec::with_capacity(2);
-    body.push(b'[');
-    let matching = parsed
+    let matching: Vec<&[u8]> = parsed
         .task_json
         .iter()
         .zip(&parsed.tasks)
         .filter(|(_, task)| match task {
             Some(task) => resolved.matches(task),
             None => filter.is_empty(),
-        });
-    for (index, (json, _)) in matching.enumerate() {
+        })
+        .map(|(json, _)| json.as_slice())
+        .collect();
+    let size = matching.iter().map(|json| json.len() + 1).sum::<usize>() + 2;
+    let mut body = Vec::with_capacity(size);
+    body.push(b'[');
+    for (index, json) in matching.into_iter().enumerate() {
         if index > 0 {
             body.push(b',');
         }
         body.extend_from_slice(json);
     }
-    body.push(b']');
+    body.extend_from_slice(b"]\n");
     Ok(body)
 }
 
@@ -306,13 +342,21 @@ mod tests {
         serde_json::from_slice::<Vec<Value>>(bytes).unwrap().len()
     }
 
-    /// The joined texts are what serializing the matching values gives, empty list included,
-    /// and a change of the tasks is served at once.
+    /// `text` with the newline a body ends with.
+    fn line(mut text: Vec<u8>) -> Vec<u8> {
+        text.push(b'\n');
+        text
+    }
+
+    /// The joined texts are what serializing the matching values gives (and a newline),
+    /// empty list included; a list asked again is the body kept, and a change of the tasks
+    /// is served at once.
     #[test]
     fn a_task_list_is_the_serialized_matching_tasks() {
         let mut swarm = FakeSwarm::sample();
         let all = serde_json::to_vec(swarm.tasks()).unwrap();
-        assert_eq!(list_tasks(&swarm, None).unwrap(), all);
+        let first = list_tasks(&swarm, None).unwrap();
+        assert_eq!(*first, line(all));
         let web: Vec<&Value> = swarm
             .tasks()
             .iter()
@@ -326,15 +370,33 @@ mod tests {
             .collect();
         assert!(!web.is_empty());
         assert_eq!(
-            list_tasks(&swarm, Some(r#"{"service":["web"]}"#)).unwrap(),
-            serde_json::to_vec(&web).unwrap()
+            *list_tasks(&swarm, Some(r#"{"service":["web"]}"#)).unwrap(),
+            line(serde_json::to_vec(&web).unwrap())
         );
         assert_eq!(
-            list_tasks(&swarm, Some(r#"{"id":["nosuchtask"]}"#)).unwrap(),
-            b"[]"
+            *list_tasks(&swarm, Some(r#"{"id":["nosuchtask"]}"#)).unwrap(),
+            b"[]\n"
         );
+        assert!(Arc::ptr_eq(&first, &list_tasks(&swarm, None).unwrap()));
         swarm.tasks_mut().truncate(1);
         assert_eq!(count(&list_tasks(&swarm, None).unwrap()), 1);
+    }
+
+    /// At most a few bodies are kept; the oldest goes first.
+    #[test]
+    fn a_few_task_lists_are_kept() {
+        let swarm = FakeSwarm::sample();
+        let first = list_tasks(&swarm, None).unwrap();
+        for id in 0..KEPT_TASK_LISTS {
+            list_tasks(&swarm, Some(&format!(r#"{{"id":["{id}"]}}"#))).unwrap();
+        }
+        let again = list_tasks(&swarm, None).unwrap();
+        assert_eq!(first, again);
+        assert!(!Arc::ptr_eq(&first, &again), "the oldest body was dropped");
+        assert_eq!(
+            swarm.parsed().task_lists.lock().unwrap().len(),
+            KEPT_TASK_LISTS
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use std::fs;
 use std::io;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize as _, Serialize};
 use serde_json::Value;
@@ -39,6 +39,10 @@ pub(crate) struct Parsed {
     pub task_json: Vec<Vec<u8>>,
     pub services: Vec<Service>,
     pub nodes: Vec<Node>,
+    /// `GET /tasks` bodies already sent, by their `filters` query (the last few): a list
+    /// asked again before the swarm changes is sent as it was, without matching and joining
+    /// again, so that a benchmark listing the same tasks over and over measures the client.
+    pub task_lists: Mutex<Vec<(String, Arc<Vec<u8>>)>>,
 }
 
 impl FakeSwarm {
@@ -266,6 +270,7 @@ impl FakeSwarm {
                 .iter()
                 .filter_map(|node| Node::deserialize(node).ok())
                 .collect(),
+            task_lists: Mutex::default(),
         })
     }
 }
