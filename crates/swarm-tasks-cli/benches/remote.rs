@@ -29,6 +29,7 @@
 //! cargo bench -p swarm-tasks-cli --bench remote -- --real-engine        # and 3
 //! cargo bench -p swarm-tasks-cli --bench remote -- --runs 3 --skip-fake # 2 (and 3) only
 //! cargo bench -p swarm-tasks-cli --bench remote -- --slow-runs 10       # default 3
+//! cargo bench -p swarm-tasks-cli --bench remote -- --serve  # only serve the fake swarm
 //! ```
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a bench: a panic is a clear failure
@@ -73,6 +74,16 @@ fn main() {
     engine.set_fault(Fault::Latency(LATENCY));
     let fake = Some(&engine);
     let host = engine.host();
+    if settings.serve {
+        // For profiling one command by hand against the same swarm.
+        println!("serving the fake swarm at {host} until stdin closes");
+        let mut sink = String::new();
+        while std::io::stdin()
+            .read_line(&mut sink)
+            .is_ok_and(|read| read > 0)
+        {}
+        return;
+    }
     println!(
         "\nfake swarm: {} tasks over {} nodes, {} per service, {LATENCY:?} per round trip, at {host}",
         params.n_tasks(),
@@ -213,6 +224,8 @@ struct Settings {
     slow_runs: usize,
     real_engine: bool,
     skip_fake: bool,
+    /// Only serve the fake swarm (printing its host) until stdin closes, for profiling.
+    serve: bool,
 }
 
 impl Settings {
@@ -233,6 +246,7 @@ impl Settings {
             slow_runs: number("--slow-runs", 3),
             real_engine: args.iter().any(|arg| arg == "--real-engine"),
             skip_fake: args.iter().any(|arg| arg == "--skip-fake"),
+            serve: args.iter().any(|arg| arg == "--serve"),
         }
     }
 }
