@@ -496,10 +496,58 @@ async fn auto_falls_back_to_commands_without_dial_stdio() {
     .unwrap();
     std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
     let cli = CliTransport::builder()
-        .program(program)
+        .program(program.clone())
         .host("tcp://fake:2375")
         .build();
     assert!(!cli.uses_dial_stdio().await.unwrap());
     assert!(cli.list_nodes().await.unwrap().is_empty());
     assert_eq!(cli.dial_stdio_children(), (0, 0));
+    // A first call, before anyone asked: its dial-stdio child fails, the binary is asked,
+    // and the same call is answered by docker commands.
+    let cli = CliTransport::builder()
+        .program(program)
+        .host("tcp://fake:2375")
+        .build();
+    assert!(cli.list_nodes().await.unwrap().is_empty());
+    assert!(!cli.uses_dial_stdio().await.unwrap());
+    assert_eq!(cli.dial_stdio_children(), (0, 0));
+}
+
+/// `Auto` does not ask the binary whether it has dial-stdio when dial-stdio works: calls
+/// answered over one child run one docker process in all, and no `--help`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_runs_no_probe_when_dial_stdio_works() {
+    if !docker_client("auto_runs_no_probe_when_dial_stdio_works") {
+        return;
+    }
+    let unix = UnixEngine::start(FakeSwarm::sample());
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("calls.log");
+    let program = dir.path().join("docker");
+    std::fs::write(
+        &program,
+        format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            which_docker().display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cli = CliTransport::builder()
+        .program(program)
+        .host(unix.engine.host())
+        .config_dir(config_dir())
+        .build();
+    assert!(!cli.list_services().await.unwrap().is_empty());
+    assert!(!cli.list_nodes().await.unwrap().is_empty());
+    assert!(!cli.list_tasks(&TaskFilter::new()).await.unwrap().is_empty());
+    assert!(cli.uses_dial_stdio().await.unwrap());
+    let calls = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(calls.lines().count(), 1, "{calls}");
+    assert!(
+        calls.contains("system dial-stdio") && !calls.contains("--help"),
+        "{calls}"
+    );
+    assert_eq!(cli.dial_stdio_children().0, 1);
 }

@@ -7,6 +7,7 @@
 
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::command::Invocation;
@@ -20,8 +21,9 @@ use crate::http::HttpTransport;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CliConnection {
-    /// Dial-stdio when `docker system dial-stdio --help` says the binary has it (asked once
-    /// per client, on its first call), else docker commands.
+    /// Dial-stdio, falling back to docker commands for a binary without it: when the first
+    /// child fails before any answer, `docker system dial-stdio --help` is asked (once per
+    /// client) whether the binary has the command.
     #[default]
     Auto,
     /// The Engine API over `docker system dial-stdio` children.
@@ -62,6 +64,12 @@ pub(super) struct DialStdio {
     endpoint: String,
     /// The program each child runs (`docker`, or `ssh` for an ssh:// endpoint).
     program: PathBuf,
+    /// Set once dial-stdio is known to work here: asked for ([`CliConnection::DialStdio`]),
+    /// an `ssh://` endpoint (no docker binary involved), or a call answered.
+    confirmed: AtomicBool,
+    /// Set when a call failed because a child failed (it exited, or answered something
+    /// other than HTTP): with `confirmed` unset, maybe a binary without dial-stdio.
+    child_failed: AtomicBool,
 }
 
 /// Asks the binary whether it has `system dial-stdio`: its help names the command.
@@ -80,8 +88,10 @@ pub(super) async fn has_dial_stdio(invocation: &Invocation) -> Result<bool> {
     Ok(output.success && text.contains("dial-stdio"))
 }
 
-/// Picks the mode for a client.
-pub(super) async fn choose(
+/// Picks the mode for a client. `Auto` starts dial-stdio without asking the binary first
+/// (nearly every binary has it: the question would cost a second docker process on every
+/// run); the transport asks only when the first child fails ([`DialStdio::may_lack_dial_stdio`]).
+pub(super) fn choose(
     connection: CliConnection,
     invocation: &Invocation,
     endpoint: &str,
@@ -91,35 +101,28 @@ pub(super) async fn choose(
         return Ok(Mode::Commands);
     }
     let command = DialCommand::for_invocation(invocation, settings.ssh_program.as_deref());
+    let confirmed = connection == CliConnection::DialStdio || command.direct_ssh;
     if command.direct_ssh {
         // docker's own way to reach an ssh:// host, one handshake per child; the local
-        // docker binary is not involved, so there is nothing to probe.
+        // docker binary is not involved.
         tracing::debug!(%endpoint, command = %command.display, "CLI transport: the Engine API over ssh, as docker's connection helper dials it");
-        let dial = DialStdio::start(command, endpoint, &settings)?;
-        dial.relay.prestart();
-        return Ok(Mode::DialStdio(Box::new(dial)));
-    }
-    // The first child starts while the binary is asked whether it has dial-stdio (nearly
-    // every binary has): the probe's time is not added to the first request's. Without
-    // dial-stdio the child fails at once and is dropped with the relay.
-    let dial = DialStdio::start(command, endpoint, &settings)?;
-    dial.relay.prestart();
-    if connection == CliConnection::DialStdio || has_dial_stdio(invocation).await? {
-        tracing::debug!(%endpoint, "CLI transport: the Engine API over `docker system dial-stdio`");
-        Ok(Mode::DialStdio(Box::new(dial)))
     } else {
-        drop(dial);
-        tracing::info!(
-            %endpoint,
-            program = %invocation.program.display(),
-            "CLI transport: this docker binary has no `system dial-stdio`; running docker commands (docker service ps, docker inspect, ...)"
-        );
-        Ok(Mode::Commands)
+        tracing::debug!(%endpoint, "CLI transport: the Engine API over `docker system dial-stdio`");
     }
+    // The first child starts now, so the first request finds its connection being opened
+    // (for ssh://, the handshake under way).
+    let dial = DialStdio::start(command, endpoint, &settings, confirmed)?;
+    dial.relay.prestart();
+    Ok(Mode::DialStdio(Box::new(dial)))
 }
 
 impl DialStdio {
-    fn start(command: DialCommand, endpoint: &str, settings: &DialSettings) -> Result<Self> {
+    fn start(
+        command: DialCommand,
+        endpoint: &str,
+        settings: &DialSettings,
+        confirmed: bool,
+    ) -> Result<Self> {
         let program = command.program.clone();
         let relay = Relay::start(command, settings.concurrency)?;
         let mut http = HttpTransport::builder()
@@ -138,7 +141,20 @@ impl DialStdio {
             relay,
             endpoint: endpoint.to_owned(),
             program,
+            confirmed: AtomicBool::new(confirmed),
+            child_failed: AtomicBool::new(false),
         })
+    }
+
+    /// True when no call was answered yet and one failed because its child failed: the
+    /// binary may have no dial-stdio (an old one prints its usage, or an error, and exits).
+    pub(super) fn may_lack_dial_stdio(&self) -> bool {
+        !self.confirmed.load(Ordering::SeqCst) && self.child_failed.load(Ordering::SeqCst)
+    }
+
+    /// Whether dial-stdio is known to work here (see `confirmed`).
+    pub(super) fn confirmed(&self) -> bool {
+        self.confirmed.load(Ordering::SeqCst)
     }
 
     /// Children started so far.
@@ -168,8 +184,13 @@ impl DialStdio {
         let mut retried = false;
         loop {
             match op(self.http.clone()).await {
-                Ok(value) => return Ok(value),
+                Ok(value) => {
+                    self.confirmed.store(true, Ordering::SeqCst);
+                    return Ok(value);
+                }
                 Err(Error::DaemonUnreachable { endpoint, source }) => {
+                    // The relay is local: nothing but a child ends a connection to it.
+                    self.child_failed.store(true, Ordering::SeqCst);
                     if let Some(failure) = self.relay.take_failure() {
                         if failure.telling || retried {
                             return Err(self.child_error(&failure));

@@ -34,11 +34,12 @@ use swarm_models::{ItemFailure, Listing, Node, Service, Task, TaskFilter};
 
 use self::command::{CliOutput, Invocation, chunk_ids, with_ids};
 pub use self::dial::CliConnection;
-use self::dial::{DialSettings, Mode};
+use self::dial::{DialSettings, DialStdio, Mode};
 use self::inspect::{HasIdentity, assign, parse_array};
 use self::stderr::{ErrorContext, classify};
 use crate::Transport;
 use crate::error::{Error, ObjectKind, Result};
+use crate::http::HttpTransport;
 use crate::info::{InspectOutcome, SwarmState, SystemInfo};
 use crate::logs::{LogOptions, LogStream, LogTarget};
 
@@ -94,6 +95,9 @@ struct Inner {
     ssh_program: Option<PathBuf>,
     /// Chosen on the first call.
     mode: tokio::sync::OnceCell<Mode>,
+    /// The binary's answer to `docker system dial-stdio --help`, once asked (only when the
+    /// first dial-stdio child failed): `true` when it has the command.
+    has_dial_stdio: tokio::sync::OnceCell<bool>,
     /// `docker` commands that finished (command path), for [`Error::CliTimeout`].
     finished: std::sync::atomic::AtomicUsize,
     /// One permit per `docker` command running (command path): at most `concurrency` at
@@ -237,6 +241,7 @@ impl CliTransportBuilder {
                 api_version: self.api_version,
                 ssh_program: self.ssh_program,
                 mode: tokio::sync::OnceCell::new(),
+                has_dial_stdio: tokio::sync::OnceCell::new(),
                 finished: std::sync::atomic::AtomicUsize::new(0),
                 commands_running: tokio::sync::Semaphore::new(self.concurrency),
             }),
@@ -261,7 +266,7 @@ impl CliTransport {
         let inner = &self.inner;
         inner
             .mode
-            .get_or_try_init(|| {
+            .get_or_try_init(|| async {
                 let settings = DialSettings {
                     concurrency: inner.concurrency,
                     timeout: inner.invocation.timeout,
@@ -278,17 +283,82 @@ impl CliTransport {
             .await
     }
 
+    /// The dial-stdio connection, unless this transport runs docker commands (asked for, or
+    /// found that the binary has no dial-stdio).
+    async fn dial(&self) -> Result<Option<&DialStdio>> {
+        Ok(match self.mode().await? {
+            Mode::DialStdio(dial) if self.inner.has_dial_stdio.get() != Some(&false) => Some(dial),
+            _ => None,
+        })
+    }
+
+    /// Asks the binary, once per transport, whether it has `system dial-stdio`; without it,
+    /// says in the log that docker commands run instead.
+    async fn binary_has_dial_stdio(&self) -> Result<bool> {
+        let inner = &self.inner;
+        let has = inner
+            .has_dial_stdio
+            .get_or_try_init(|| async {
+                let has = dial::has_dial_stdio(&inner.invocation).await?;
+                if !has {
+                    tracing::info!(
+                        endpoint = %inner.endpoint,
+                        program = %inner.invocation.program.display(),
+                        "CLI transport: this docker binary has no `system dial-stdio`; running docker commands (docker service ps, docker inspect, ...)"
+                    );
+                }
+                Ok::<_, Error>(has)
+            })
+            .await?;
+        Ok(*has)
+    }
+
+    /// Runs an operation over dial-stdio, or over docker commands. When the first dial-stdio
+    /// call fails because its child failed, the binary is asked whether it has dial-stdio
+    /// at all; without it, this call and every later one run docker commands.
+    async fn over<'a, T, F, Fut, C, CFut>(
+        &'a self,
+        what: &str,
+        over_dial: F,
+        over_commands: C,
+    ) -> Result<T>
+    where
+        F: Fn(HttpTransport) -> Fut,
+        Fut: Future<Output = Result<T>> + 'a,
+        C: FnOnce() -> CFut,
+        CFut: Future<Output = Result<T>> + 'a,
+    {
+        if let Some(dial) = self.dial().await? {
+            match dial.call(what, over_dial).await {
+                Err(err) if dial.may_lack_dial_stdio() => {
+                    // A binary that cannot even be asked: the call's own error says so.
+                    if self.binary_has_dial_stdio().await.unwrap_or(true) {
+                        return Err(err);
+                    }
+                }
+                other => return other,
+            }
+        }
+        over_commands().await
+    }
+
     /// Whether this transport speaks the Engine API over `docker system dial-stdio`
     /// (deciding it now if no call did yet); `false` means docker commands.
     pub async fn uses_dial_stdio(&self) -> Result<bool> {
-        Ok(matches!(self.mode().await?, Mode::DialStdio(_)))
+        match self.dial().await? {
+            None => Ok(false),
+            Some(dial) if dial.confirmed() => Ok(true),
+            Some(_) => self.binary_has_dial_stdio().await,
+        }
     }
 
     /// How many `docker system dial-stdio` children this transport started so far, and how
     /// many are running now (both 0 on the command path).
     pub fn dial_stdio_children(&self) -> (usize, usize) {
         match self.inner.mode.get() {
-            Some(Mode::DialStdio(dial)) => (dial.children_started(), dial.children_running()),
+            Some(Mode::DialStdio(dial)) if self.inner.has_dial_stdio.get() != Some(&false) => {
+                (dial.children_started(), dial.children_running())
+            }
             _ => (0, 0),
         }
     }
@@ -559,85 +629,66 @@ impl Transport for CliTransport {
     }
 
     async fn system_info(&self) -> Result<SystemInfo> {
-        match self.mode().await? {
-            Mode::DialStdio(dial) => {
-                dial.call("GET /info", |http| async move { http.system_info().await })
-                    .await
-            }
-            Mode::Commands => self.commands(self.system_info_commands()).await,
-        }
+        self.over(
+            "GET /info",
+            |http| async move { http.system_info().await },
+            || self.commands(self.system_info_commands()),
+        )
+        .await
     }
 
     async fn list_tasks(&self, filter: &TaskFilter) -> Result<Listing<Task>> {
-        match self.mode().await? {
-            Mode::DialStdio(dial) => {
-                dial.call(
-                    "GET /tasks",
-                    |http| async move { http.list_tasks(filter).await },
-                )
-                .await
-            }
-            Mode::Commands => self.commands(list::list_tasks(self, filter)).await,
-        }
+        self.over(
+            "GET /tasks",
+            |http| async move { http.list_tasks(filter).await },
+            || self.commands(list::list_tasks(self, filter)),
+        )
+        .await
     }
 
     async fn inspect_task(&self, id: &str) -> Result<Task> {
-        match self.mode().await? {
-            Mode::DialStdio(dial) => {
-                dial.call("GET /tasks/{id}", |http| async move {
-                    http.inspect_task(id).await
-                })
-                .await
-            }
-            Mode::Commands => self.commands(self.inspect_task_commands(id)).await,
-        }
+        self.over(
+            "GET /tasks/{id}",
+            |http| async move { http.inspect_task(id).await },
+            || self.commands(self.inspect_task_commands(id)),
+        )
+        .await
     }
 
     async fn inspect_tasks(&self, ids: &[String]) -> Result<Vec<InspectOutcome>> {
-        match self.mode().await? {
-            Mode::DialStdio(dial) => {
-                dial.call("GET /tasks/{id}", |http| async move {
-                    http.inspect_tasks(ids).await
-                })
-                .await
-            }
-            Mode::Commands => self.commands(self.inspect_tasks_commands(ids)).await,
-        }
+        self.over(
+            "GET /tasks/{id}",
+            |http| async move { http.inspect_tasks(ids).await },
+            || self.commands(self.inspect_tasks_commands(ids)),
+        )
+        .await
     }
 
     async fn list_services(&self) -> Result<Listing<Service>> {
-        match self.mode().await? {
-            Mode::DialStdio(dial) => {
-                dial.call(
-                    "GET /services",
-                    |http| async move { http.list_services().await },
-                )
-                .await
-            }
-            Mode::Commands => self.commands(self.list_services_commands()).await,
-        }
+        self.over(
+            "GET /services",
+            |http| async move { http.list_services().await },
+            || self.commands(self.list_services_commands()),
+        )
+        .await
     }
 
     async fn list_nodes(&self) -> Result<Listing<Node>> {
-        match self.mode().await? {
-            Mode::DialStdio(dial) => {
-                dial.call("GET /nodes", |http| async move { http.list_nodes().await })
-                    .await
-            }
-            Mode::Commands => self.commands(self.list_nodes_commands()).await,
-        }
+        self.over(
+            "GET /nodes",
+            |http| async move { http.list_nodes().await },
+            || self.commands(self.list_nodes_commands()),
+        )
+        .await
     }
 
     async fn logs(&self, target: &LogTarget, options: &LogOptions) -> Result<LogStream> {
-        match self.mode().await? {
-            Mode::DialStdio(dial) => {
-                dial.call("GET /logs", |http| async move {
-                    http.logs(target, options).await
-                })
-                .await
-            }
-            Mode::Commands => self.logs_commands(target, options).await,
-        }
+        self.over(
+            "GET /logs",
+            |http| async move { http.logs(target, options).await },
+            || self.logs_commands(target, options),
+        )
+        .await
     }
 }
 

@@ -149,9 +149,10 @@ impl Relay {
     }
 
     /// Starts one child now, before a request needs it, unless one runs already: the
-    /// transport does this while it asks the binary whether it has dial-stdio at all, so
-    /// the first request finds its connection being opened (for `ssh://`, the handshake
-    /// under way). A child that fails leaves its failure for the first request to report.
+    /// transport does this as it picks dial-stdio, before its inner HTTP client sends the
+    /// first request, so that request finds its connection being opened (for `ssh://`, the
+    /// handshake under way). A child that fails leaves its failure for the first request to
+    /// report.
     pub(crate) fn prestart(&self) {
         if self.children_running() > 0 {
             return;
