@@ -7,9 +7,9 @@
 //! the rows/output bench of swarm-tasks (all criterion, 1 s warm-up and 3 s measurement) and
 //! the `service ps` comparison with docker (`ps_vs_docker --services 10`, N runs per
 //! command). Medians come from criterion's own `new/estimates.json` files under
-//! `$CARGO_TARGET_DIR/criterion` (`target/criterion` without it); the list bench's memory
-//! figures and the comparison's come from the JSON files they write to
-//! `SWARM_BENCH_REPORT_DIR`. The section between `<!-- xtask bench: begin -->` and
+//! `$CARGO_TARGET_DIR/criterion` (`target/criterion` without it); the parse and list
+//! benches' alternating timings, the list's memory figures and the comparison's come from
+//! the JSON files they write to `SWARM_BENCH_REPORT_DIR`. The section between `<!-- xtask bench: begin -->` and
 //! `<!-- xtask bench: end -->` is replaced; the rest of the file is kept byte for byte.
 
 use std::fmt::Write as _;
@@ -158,6 +158,8 @@ pub fn run(root: &Path, args: BenchArgs) -> anyhow::Result<()> {
         criterion: read_criterion(&criterion_dir)?,
         memory: read_json(&report_dir.join("list-memory.json"))?,
         paced: read_json(&report_dir.join("list-paced.json"))?,
+        alternating: read_json(&report_dir.join("list-alternating.json"))?,
+        parse_alternating: read_json(&report_dir.join("parse-alternating.json"))?,
         ps: read_json(&report_dir.join("ps_vs_docker.json"))?,
     };
     let context = RunContext {
@@ -300,6 +302,10 @@ struct Results {
     memory: Value,
     /// The paced list's body and link (`list-paced.json`).
     paced: Value,
+    /// The list and the parse timed in turns (`list-alternating.json`).
+    alternating: Value,
+    /// Our parse and bollard's timed in turns (`parse-alternating.json`).
+    parse_alternating: Value,
     ps: Value,
 }
 
@@ -451,22 +457,57 @@ fn render(context: &RunContext, results: &Results) -> String {
     );
     let _ = writeln!(
         out,
-        "| tasks | swarm-models `decode_list` | bollard-stubs | our throughput / bollard's | target >= 1.5 |"
+        "Timed in turns on the same body (ours, then bollard's, and again; medians), so that both see the machine at the same moments. The target is judged on these:\n"
     );
-    let _ = writeln!(out, "|---:|---:|---:|---:|---|");
+    let _ = writeln!(
+        out,
+        "| tasks | pairs | swarm-models `decode_list` | bollard-stubs | our throughput / bollard's | target >= 1.5 |"
+    );
+    let _ = writeln!(out, "|---:|---:|---:|---:|---:|---|");
+    let rows = results.parse_alternating["rows"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for row in &rows {
+        let (Some(n), Some(pairs), Some(ours), Some(theirs)) = (
+            row["tasks"].as_u64(),
+            row["pairs"].as_u64(),
+            row["ours_ns"].as_f64(),
+            row["bollard_ns"].as_f64(),
+        ) else {
+            continue;
+        };
+        let ratio = theirs / ours;
+        let _ = writeln!(
+            out,
+            "| {n} | {pairs} | {} | {} | {ratio:.2} x | {} |",
+            millis(ours),
+            millis(theirs),
+            verdict(ratio >= 1.5)
+        );
+    }
+    if rows.is_empty() {
+        let _ = writeln!(out, "| {missing} | | | | | |");
+    }
+    let _ = writeln!(
+        out,
+        "\nCriterion's medians of the same rows, each timed for 3 s on its own:\n"
+    );
+    let _ = writeln!(
+        out,
+        "| tasks | swarm-models `decode_list` | bollard-stubs | our throughput / bollard's |"
+    );
+    let _ = writeln!(out, "|---:|---:|---:|---:|");
     for n in [1_000, 10_000, 50_000] {
         let ours = c.median(&format!("parse/decode_list/{n}"));
         let theirs = c.median(&format!("parse/bollard/{n}"));
-        let (ratio, met) = match (ours, theirs) {
-            (Some(ours), Some(theirs)) => {
-                let ratio = theirs / ours;
-                (format!("{ratio:.2} x"), verdict(ratio >= 1.5).to_owned())
-            }
-            _ => (missing.clone(), missing.clone()),
+        let ratio = match (ours, theirs) {
+            (Some(ours), Some(theirs)) => format!("{:.2} x", theirs / ours),
+            _ => missing.clone(),
         };
         let _ = writeln!(
             out,
-            "| {n} | {} | {} | {ratio} | {met} |",
+            "| {n} | {} | {} | {ratio} |",
             ours.map_or(missing.clone(), millis),
             theirs.map_or(missing.clone(), millis)
         );
@@ -486,26 +527,61 @@ fn render(context: &RunContext, results: &Results) -> String {
     );
     let _ = writeln!(
         out,
-        "The fake engine serves the body from another process; `decode_list` parses the same bytes in the listing process.\n"
+        "The fake engine serves the body from another process (a body asked again is sent as kept, so its time to answer is not counted); `decode_list` parses the same bytes in the listing process.\n"
     );
     let _ = writeln!(
         out,
-        "| tasks | list (end to end) | `decode_list` alone | list / parse | target <= 1.3 |"
+        "Timed in turns (a list, then a parse of the same body, and again; medians), so that both see the machine at the same moments and neither reads a body left hot in the cache by the runs before it. The target is judged on these:\n"
     );
-    let _ = writeln!(out, "|---:|---:|---:|---:|---|");
+    let _ = writeln!(
+        out,
+        "| tasks | pairs | list (end to end) | `decode_list` alone | list / parse | target <= 1.3 |"
+    );
+    let _ = writeln!(out, "|---:|---:|---:|---:|---:|---|");
+    let rows = results.alternating["rows"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for row in &rows {
+        let (Some(n), Some(pairs), Some(total), Some(parse)) = (
+            row["tasks"].as_u64(),
+            row["pairs"].as_u64(),
+            row["list_ns"].as_f64(),
+            row["parse_ns"].as_f64(),
+        ) else {
+            continue;
+        };
+        let ratio = total / parse;
+        let _ = writeln!(
+            out,
+            "| {n} | {pairs} | {} | {} | {ratio:.2} x | {} |",
+            millis(total),
+            millis(parse),
+            verdict(ratio <= 1.3)
+        );
+    }
+    if rows.is_empty() {
+        let _ = writeln!(out, "| {missing} | | | | | |");
+    }
+    let _ = writeln!(
+        out,
+        "\nCriterion's medians of the same rows, each timed for 3 s on its own (the parse alone then re-reads one body that stays in the cache; on this shared machine the speed drifts between such windows):\n"
+    );
+    let _ = writeln!(
+        out,
+        "| tasks | list (end to end) | `decode_list` alone | list / parse |"
+    );
+    let _ = writeln!(out, "|---:|---:|---:|---:|");
     for n in [1_000, 10_000, 50_000] {
         let total = c.median(&format!("list/http-unix/{n}"));
         let parse = c.median(&format!("list/decode_list/{n}"));
-        let (ratio, met) = match (total, parse) {
-            (Some(total), Some(parse)) => {
-                let ratio = total / parse;
-                (format!("{ratio:.2} x"), verdict(ratio <= 1.3).to_owned())
-            }
-            _ => (missing.clone(), missing.clone()),
+        let ratio = match (total, parse) {
+            (Some(total), Some(parse)) => format!("{:.2} x", total / parse),
+            _ => missing.clone(),
         };
         let _ = writeln!(
             out,
-            "| {n} | {} | {} | {ratio} | {met} |",
+            "| {n} | {} | {} | {ratio} |",
             total.map_or(missing.clone(), millis),
             parse.map_or(missing.clone(), millis)
         );
@@ -760,6 +836,8 @@ mod tests {
             criterion,
             memory: serde_json::json!({"tasks": 50000, "body_bytes": 100.0, "baseline_bytes": 10.0, "peak_bytes": 410.0, "ratio_to_body": 4.0}),
             paced: serde_json::json!({"tasks": 10000, "body_bytes": 10_485_760.0, "bytes_per_second": 104_857_600.0}),
+            alternating: serde_json::json!({"rows": [{"tasks": 1000, "pairs": 60, "list_ns": 14e6, "parse_ns": 10e6}]}),
+            parse_alternating: serde_json::json!({"rows": [{"tasks": 10000, "pairs": 20, "ours_ns": 100e6, "bollard_ns": 200e6}]}),
             ps: serde_json::json!({"tasks": 1000, "services": 10, "nodes": 100, "runs": 5, "endpoints": []}),
         };
         let context = RunContext {
@@ -773,11 +851,19 @@ mod tests {
         };
         let text = render(&context, &results);
         assert!(
-            text.contains("| 10000 | 100 ms | 200 ms | 2.00 x | met |"),
+            text.contains("| 10000 | 20 | 100 ms | 200 ms | 2.00 x | met |"),
             "{text}"
         );
         assert!(
-            text.contains("| 10000 | 130 ms | 100 ms | 1.30 x | met |"),
+            text.contains("| 10000 | 100 ms | 200 ms | 2.00 x |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| 1000 | 60 | 14.0 ms | 10.0 ms | 1.40 x | **not met** |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| 10000 | 130 ms | 100 ms | 1.30 x |"),
             "{text}"
         );
         assert!(

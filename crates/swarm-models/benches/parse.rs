@@ -9,6 +9,13 @@
 //! `from_slice` (`serde_json::from_slice::<Vec<Task>>`, the same types without either) and
 //! `bollard` (`serde_json::from_slice::<Vec<bollard_stubs::models::Task>>`).
 //!
+//! After the criterion groups, `decode_list` and bollard's parse are timed once more in turns
+//! on the same body (ours, then bollard's, and again: 60 pairs of 1k, 20 of 10k, 6 of 50k),
+//! so that both see the machine at the same moments: criterion times each row for 3 s on its
+//! own, and on a shared machine the speed drifts between such windows by more than the
+//! margins compared. The medians go to `$SWARM_BENCH_REPORT_DIR/parse-alternating.json`
+//! (`cargo xtask bench` reads it); `SWARM_BENCH_ALTERNATING=0` leaves this out.
+//!
 //! Run: `cargo bench -p swarm-models --bench parse -- --warm-up-time 1 --measurement-time 3`
 //! (add a filter such as `'parse/.*/10000|serialize'` to run part of it).
 
@@ -16,8 +23,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: bad fixtures should stop it
 
 use std::hint::black_box;
+use std::time::Instant;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use swarm_models::{Task, decode_list};
 use swarm_testkit::history::{HistoryParams, history_body};
 
@@ -72,4 +80,62 @@ fn serialize(c: &mut Criterion) {
 }
 
 criterion_group!(benches, parse, serialize);
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    let listing_only = std::env::args().any(|arg| arg == "--list" || arg == "--test");
+    if !listing_only && std::env::var("SWARM_BENCH_ALTERNATING").map_or(true, |v| v != "0") {
+        alternating();
+    }
+}
+
+/// Pairs of (ours, bollard's) parses timed in turns, per size.
+const ALTERNATING: [(usize, usize); 3] = [(1_000, 60), (10_000, 20), (50_000, 6)];
+
+/// Times `decode_list` and bollard's `Vec<Task>` in turns on the same body (see the crate
+/// docs above), prints the medians and writes them to
+/// `$SWARM_BENCH_REPORT_DIR/parse-alternating.json` when that variable is set.
+fn alternating() {
+    let median = |mut times: Vec<f64>| {
+        times.sort_by(f64::total_cmp);
+        times[times.len() / 2]
+    };
+    let mut rows = Vec::new();
+    for (n, pairs) in ALTERNATING {
+        let body = history_body(HistoryParams::tasks(n)).unwrap();
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        for _ in 0..pairs {
+            // Each timing includes dropping what was parsed, as criterion's rows do.
+            let started = Instant::now();
+            let parsed = decode_list::<Task>(black_box(&body)).unwrap();
+            assert_eq!(parsed.len(), n);
+            drop(parsed);
+            ours.push(started.elapsed().as_secs_f64() * 1e9);
+            let started = Instant::now();
+            let parsed =
+                serde_json::from_slice::<Vec<bollard_stubs::models::Task>>(black_box(&body))
+                    .unwrap();
+            drop(parsed);
+            theirs.push(started.elapsed().as_secs_f64() * 1e9);
+        }
+        let (ours, theirs) = (median(ours), median(theirs));
+        println!(
+            "parse/alternating/{n}: {pairs} pairs, decode_list {:.2} ms, bollard {:.2} ms, throughput {:.2} x bollard's",
+            ours / 1e6,
+            theirs / 1e6,
+            theirs / ours
+        );
+        rows.push(
+            serde_json::json!({"tasks": n, "pairs": pairs, "ours_ns": ours, "bollard_ns": theirs}),
+        );
+    }
+    if let Ok(dir) = std::env::var("SWARM_BENCH_REPORT_DIR") {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            std::path::Path::new(&dir).join("parse-alternating.json"),
+            serde_json::to_vec_pretty(&serde_json::json!({ "rows": rows })).unwrap(),
+        )
+        .unwrap();
+    }
+}

@@ -10,10 +10,19 @@
 //! One more row lists the 10k tasks from a server that sends them at 100 MiB/s
 //! (`Fault::Bandwidth`), as a remote daemon would: the list decodes while the body arrives.
 //!
-//! After the criterion groups, one more child process measures the listing's peak memory:
+//! After the criterion groups, the list and the parse alone are timed once more, one after
+//! the other in turns (a list, then a parse of the same body, and again: 60 pairs of 1k, 20
+//! of 10k, 6 of 50k), so that both see the same machine at the same moments and the parse
+//! reads a body that is not left hot in the cache by the runs before it, as the list's is
+//! not. Criterion times each row for 3 s on its own, and on this shared 2-core machine the
+//! speed of the whole machine drifts between two such windows by more than the 30 % the
+//! target allows. The medians go to `$SWARM_BENCH_REPORT_DIR/list-alternating.json`.
+//!
+//! Then one more child process measures the listing's peak memory:
 //! its `VmHWM` (from /proc/self/status) before and after one list of 50k tasks, against the
 //! body size. Printed, and written to `$SWARM_BENCH_REPORT_DIR/list-memory.json` when that
-//! variable is set (`cargo xtask bench` reads it); `SWARM_BENCH_MEMORY=0` leaves it out.
+//! variable is set (`cargo xtask bench` reads both files); `SWARM_BENCH_MEMORY=0` leaves out
+//! both measurements.
 //!
 //! Run: `cargo bench -p swarm-transport --bench list -- --warm-up-time 1 --measurement-time 3`
 
@@ -63,6 +72,7 @@ fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
     if memory_wanted() {
+        alternating();
         peak_memory();
     }
 }
@@ -71,8 +81,8 @@ fn tasks_from_env() -> usize {
     std::env::var(TASKS).unwrap().parse().unwrap()
 }
 
-/// Whether to run the peak-memory child: not for `--list` or `--test` runs, nor with
-/// `SWARM_BENCH_MEMORY=0`.
+/// Whether to run the alternating timings and the peak-memory child: not for `--list` or
+/// `--test` runs, nor with `SWARM_BENCH_MEMORY=0`.
 fn memory_wanted() -> bool {
     let listing_only = std::env::args().any(|arg| arg == "--list" || arg == "--test");
     !listing_only && std::env::var("SWARM_BENCH_MEMORY").map_or(true, |value| value != "0")
@@ -254,6 +264,66 @@ fn vm_hwm_kib() -> u64 {
         .find_map(|line| line.strip_prefix("VmHWM:"))
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap()
+}
+
+/// Pairs of (list, parse) timed in turns, per size.
+const ALTERNATING: [(usize, usize); 3] = [(1_000, 60), (10_000, 20), (50_000, 6)];
+
+/// Times the list and the parse alone in turns (see the crate docs above) and reports the
+/// medians of each.
+fn alternating() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let median = |mut times: Vec<f64>| {
+        times.sort_by(f64::total_cmp);
+        times[times.len() / 2]
+    };
+    let mut rows = Vec::new();
+    for (n, pairs) in ALTERNATING {
+        let body = history_body(HistoryParams::tasks(n)).unwrap();
+        let server = Server::start(n);
+        let docker = HttpTransport::builder().host(&server.host).build().unwrap();
+        // The version negotiation and the first (unkept) answer are not timed.
+        runtime
+            .block_on(docker.list_tasks(&every_runtime()))
+            .unwrap();
+        let (mut lists, mut parses) = (Vec::new(), Vec::new());
+        for _ in 0..pairs {
+            // Each timing includes dropping the tasks, as criterion's rows do.
+            let started = std::time::Instant::now();
+            let listed = runtime
+                .block_on(docker.list_tasks(&every_runtime()))
+                .unwrap();
+            assert_eq!(listed.len(), n);
+            drop(listed);
+            lists.push(started.elapsed().as_secs_f64() * 1e9);
+            let started = std::time::Instant::now();
+            let parsed = swarm_models::decode_list::<Task>(black_box(&body)).unwrap();
+            drop(parsed);
+            parses.push(started.elapsed().as_secs_f64() * 1e9);
+        }
+        drop(server);
+        let (list, parse) = (median(lists), median(parses));
+        println!(
+            "list/alternating/{n}: {pairs} pairs, list {:.2} ms, parse {:.2} ms, {:.2} x",
+            list / 1e6,
+            parse / 1e6,
+            list / parse
+        );
+        rows.push(
+            serde_json::json!({"tasks": n, "pairs": pairs, "list_ns": list, "parse_ns": parse}),
+        );
+    }
+    if let Ok(dir) = std::env::var(REPORT_DIR) {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            Path::new(&dir).join("list-alternating.json"),
+            serde_json::to_vec_pretty(&serde_json::json!({ "rows": rows })).unwrap(),
+        )
+        .unwrap();
+    }
 }
 
 /// Runs the peak-memory child against a server of [`PEAK_TASKS`] tasks and reports.
