@@ -23,11 +23,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: bad fixtures should stop it
 
 use std::hint::black_box;
-use std::time::Instant;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use swarm_models::{Task, decode_list};
 use swarm_testkit::history::{HistoryParams, history_body};
+use swarm_testkit::timing::in_turns;
 
 fn parse(c: &mut Criterion) {
     let mut group = c.benchmark_group("parse");
@@ -97,29 +97,18 @@ const ALTERNATING: [(usize, usize); 3] = [(1_000, 60), (10_000, 20), (50_000, 6)
 /// docs above), prints the medians and writes them to
 /// `$SWARM_BENCH_REPORT_DIR/parse-alternating.json` when that variable is set.
 fn alternating() {
-    let median = |mut times: Vec<f64>| {
-        times.sort_by(f64::total_cmp);
-        times[times.len() / 2]
-    };
     let mut rows = Vec::new();
     for (n, pairs) in ALTERNATING {
         let body = history_body(HistoryParams::tasks(n)).unwrap();
-        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-        for _ in 0..pairs {
-            // Each timing includes dropping what was parsed, as criterion's rows do.
-            let started = Instant::now();
-            let parsed = decode_list::<Task>(black_box(&body)).unwrap();
-            assert_eq!(parsed.len(), n);
-            drop(parsed);
-            ours.push(started.elapsed().as_secs_f64() * 1e9);
-            let started = Instant::now();
-            let parsed =
+        // Each timing includes dropping what was parsed, as criterion's rows do.
+        let (ours, theirs) = in_turns(
+            pairs,
+            || assert_eq!(decode_list::<Task>(black_box(&body)).unwrap().len(), n),
+            || {
                 serde_json::from_slice::<Vec<bollard_stubs::models::Task>>(black_box(&body))
                     .unwrap();
-            drop(parsed);
-            theirs.push(started.elapsed().as_secs_f64() * 1e9);
-        }
-        let (ours, theirs) = (median(ours), median(theirs));
+            },
+        );
         println!(
             "parse/alternating/{n}: {pairs} pairs, decode_list {:.2} ms, bollard {:.2} ms, throughput {:.2} x bollard's",
             ours / 1e6,

@@ -21,6 +21,7 @@
 //!   ([`sim::SimSwarm`]), for monitoring tests on a paused clock.
 //! - [`history`]: large `GET /tasks` bodies shaped like a real swarm's history, made from
 //!   the recorded fixtures, for the benchmarks.
+//! - [`timing`]: two things timed in turns, for benchmarks that compare them.
 //! - [`write_docker_context`]: a docker context in a test's own config folder.
 //! - [`require()`]: what a test does when a tool it needs is missing (skip outside CI,
 //!   fail under `CI=true`).
@@ -65,6 +66,7 @@ pub mod history;
 pub mod real_engine;
 pub mod require;
 pub mod sim;
+pub mod timing;
 
 /// The fidelity check, which lives in swarm-models (feature `fidelity`) beside the models
 /// it checks; re-exported here for the tests that use the fake engine.

@@ -37,6 +37,7 @@ use std::process::{Child, Command, Stdio};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use swarm_models::{Runtime, Task, TaskFilter};
 use swarm_testkit::history::{HistoryParams, fixture_tasks, history_body, history_tasks};
+use swarm_testkit::timing::in_turns;
 use swarm_testkit::{FakeEngine, FakeSwarm, Fault, FaultRule};
 use swarm_transport::{HttpTransport, Transport};
 
@@ -276,10 +277,6 @@ fn alternating() {
         .enable_all()
         .build()
         .unwrap();
-    let median = |mut times: Vec<f64>| {
-        times.sort_by(f64::total_cmp);
-        times[times.len() / 2]
-    };
     let mut rows = Vec::new();
     for (n, pairs) in ALTERNATING {
         let body = history_body(HistoryParams::tasks(n)).unwrap();
@@ -289,23 +286,20 @@ fn alternating() {
         runtime
             .block_on(docker.list_tasks(&every_runtime()))
             .unwrap();
-        let (mut lists, mut parses) = (Vec::new(), Vec::new());
-        for _ in 0..pairs {
-            // Each timing includes dropping the tasks, as criterion's rows do.
-            let started = std::time::Instant::now();
-            let listed = runtime
-                .block_on(docker.list_tasks(&every_runtime()))
-                .unwrap();
-            assert_eq!(listed.len(), n);
-            drop(listed);
-            lists.push(started.elapsed().as_secs_f64() * 1e9);
-            let started = std::time::Instant::now();
-            let parsed = swarm_models::decode_list::<Task>(black_box(&body)).unwrap();
-            drop(parsed);
-            parses.push(started.elapsed().as_secs_f64() * 1e9);
-        }
+        // Each timing includes dropping the tasks, as criterion's rows do.
+        let (list, parse) = in_turns(
+            pairs,
+            || {
+                let listed = runtime
+                    .block_on(docker.list_tasks(&every_runtime()))
+                    .unwrap();
+                assert_eq!(listed.len(), n);
+            },
+            || {
+                swarm_models::decode_list::<Task>(black_box(&body)).unwrap();
+            },
+        );
         drop(server);
-        let (list, parse) = (median(lists), median(parses));
         println!(
             "list/alternating/{n}: {pairs} pairs, list {:.2} ms, parse {:.2} ms, {:.2} x",
             list / 1e6,

@@ -287,9 +287,14 @@ impl CliTransport {
     /// found that the binary has no dial-stdio).
     async fn dial(&self) -> Result<Option<&DialStdio>> {
         Ok(match self.mode().await? {
-            Mode::DialStdio(dial) if self.inner.has_dial_stdio.get() != Some(&false) => Some(dial),
+            Mode::DialStdio(dial) if !self.fell_back() => Some(dial),
             _ => None,
         })
+    }
+
+    /// True once the binary said it has no dial-stdio: docker commands from then on.
+    fn fell_back(&self) -> bool {
+        self.inner.has_dial_stdio.get() == Some(&false)
     }
 
     /// Asks the binary, once per transport, whether it has `system dial-stdio`; without it,
@@ -356,7 +361,7 @@ impl CliTransport {
     /// many are running now (both 0 on the command path).
     pub fn dial_stdio_children(&self) -> (usize, usize) {
         match self.inner.mode.get() {
-            Some(Mode::DialStdio(dial)) if self.inner.has_dial_stdio.get() != Some(&false) => {
+            Some(Mode::DialStdio(dial)) if !self.fell_back() => {
                 (dial.children_started(), dial.children_running())
             }
             _ => (0, 0),
