@@ -37,6 +37,11 @@ enum State {
 /// by the end of a chunk is tried again once the bytes waiting for it have doubled, so a
 /// huge element in small chunks costs a bounded number of attempts.
 ///
+/// The bytes are kept in segments of up to 2 MiB, not in one buffer that
+/// grows: a growing buffer is copied each time it moves (about once more the body, and its
+/// pages touched anew), a segment never is. A full segment becomes the text its objects
+/// keep (see [`AsSent`]), and only the element cut by its end moves to the next one.
+///
 /// ```
 /// use swarm_models::{ListDecoder, Task};
 ///
@@ -50,19 +55,37 @@ enum State {
 /// assert_eq!(tasks[1].as_sent(), Some(r#"{"ID":"b","Slot":2}"#));
 /// ```
 pub struct ListDecoder<T> {
-    /// Every byte pushed so far.
-    body: Vec<u8>,
-    /// The first byte not read yet.
+    /// The segments already full, in order (their objects keep them too).
+    full: Vec<Arc<String>>,
+    /// The text received since the last full segment.
+    segment: String,
+    /// The first byte of `segment` not read yet.
     pos: usize,
+    /// The bytes of a character cut by the end of the last chunk.
+    cut_char: Vec<u8>,
+    /// Everything from the first byte that is not UTF-8 on (the body is then decoded whole
+    /// at the end, by [`decode_list_owned`], which says where).
+    not_text: Vec<u8>,
+    /// The bytes of text added to the segments so far.
+    received: usize,
     state: State,
-    /// The elements decoded so far, and where each one's text lies in `body`.
+    /// The elements decoded so far; those from `in_segment` on lie in `segment`, at
+    /// `ranges`, and get their text when it is full.
     items: Vec<T>,
+    in_segment: usize,
     ranges: Vec<Range<usize>>,
     /// The sharing table between two pushes.
     table: Option<SharingTable>,
-    /// The length `body` must reach before an element cut by a chunk's end is tried again.
+    /// The count `received` must reach before an element cut by a chunk's end is tried again.
     retry_at: usize,
 }
+
+/// The size of the first segment of a body; each next one is twice the one before, up to
+/// [`SEGMENT_MAX`].
+const SEGMENT_FIRST: usize = 16 * 1024;
+
+/// The largest segment (unless one element is larger).
+const SEGMENT_MAX: usize = 2 * 1024 * 1024;
 
 impl<T: DeserializeOwned + Model> Default for ListDecoder<T> {
     fn default() -> Self {
@@ -74,10 +97,15 @@ impl<T: DeserializeOwned + Model> ListDecoder<T> {
     /// A decoder that has read nothing.
     pub fn new() -> Self {
         Self {
-            body: Vec::new(),
+            full: Vec::new(),
+            segment: String::new(),
             pos: 0,
+            cut_char: Vec::new(),
+            not_text: Vec::new(),
+            received: 0,
             state: State::Open,
             items: Vec::new(),
+            in_segment: 0,
             ranges: Vec::new(),
             table: Some(SharingTable::new()),
             retry_at: 0,
@@ -86,30 +114,96 @@ impl<T: DeserializeOwned + Model> ListDecoder<T> {
 
     /// Adds the next bytes of the body and decodes the elements they complete.
     pub fn push(&mut self, chunk: &[u8]) {
-        self.body.extend_from_slice(chunk);
-        if matches!(self.state, State::Closed | State::Whole) || self.body.len() < self.retry_at {
+        if !self.not_text.is_empty() {
+            return self.not_text.extend_from_slice(chunk);
+        }
+        // Each byte is checked once, here: the segments are text from then on.
+        let joined;
+        let bytes = if self.cut_char.is_empty() {
+            chunk
+        } else {
+            joined = [std::mem::take(&mut self.cut_char).as_slice(), chunk].concat();
+            &joined[..]
+        };
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.push_text(text),
+            Err(err) => {
+                let (text, rest) = bytes.split_at(err.valid_up_to());
+                // Checked just above.
+                self.push_text(std::str::from_utf8(text).unwrap_or_default());
+                if err.error_len().is_none() {
+                    // A chunk may end inside a character: the next one completes it.
+                    self.cut_char = rest.to_vec();
+                } else {
+                    self.not_text = rest.to_vec();
+                    self.state = State::Whole;
+                }
+            }
+        }
+    }
+
+    /// Adds text to the segments and decodes the elements it completes.
+    fn push_text(&mut self, mut text: &str) {
+        while !text.is_empty() {
+            let room = self.segment.capacity() - self.segment.len();
+            let mut fits = room.min(text.len());
+            while !text.is_char_boundary(fits) {
+                fits -= 1;
+            }
+            if fits == 0 {
+                self.make_room(text.len());
+                continue;
+            }
+            let (now, later) = text.split_at(fits);
+            self.segment.push_str(now);
+            self.received += now.len();
+            text = later;
+            if matches!(self.state, State::Closed | State::Whole) || self.received < self.retry_at {
+                continue;
+            }
+            let table = self.table.take().unwrap_or_else(SharingTable::new);
+            let scope = SharingScope::resume(table);
+            self.advance();
+            self.table = Some(scope.suspend());
+        }
+    }
+
+    /// Makes room in `segment` for the next `wanted` bytes: a new segment when this one holds
+    /// decoded elements, more room in this one when not (a huge element, or text that is
+    /// kept only for the decoding of the whole body at the end).
+    fn make_room(&mut self, wanted: usize) {
+        let reading = !matches!(self.state, State::Closed | State::Whole);
+        if !reading || self.pos == 0 {
+            let grow = self.segment.capacity().clamp(SEGMENT_FIRST, SEGMENT_MAX);
+            self.segment.reserve(grow.max(wanted.min(SEGMENT_MAX)));
             return;
         }
-        let table = self.table.take().unwrap_or_else(SharingTable::new);
-        let scope = SharingScope::resume(table);
-        self.advance();
-        self.table = Some(scope.suspend());
+        // The text of the element cut by this segment's end starts the next one.
+        let next_size = (self.segment.capacity() * 2).clamp(SEGMENT_FIRST, SEGMENT_MAX);
+        let mut next = String::with_capacity(next_size.max(self.segment.len() - self.pos + 4));
+        next.push_str(&self.segment[self.pos..]);
+        let mut done = std::mem::replace(&mut self.segment, next);
+        done.truncate(self.pos);
+        self.pos = 0;
+        self.keep_segment(done);
+    }
+
+    /// Gives the objects decoded from the current segment their text, `text`.
+    fn keep_segment(&mut self, text: String) {
+        let text = Arc::new(text);
+        for (item, range) in self.items[self.in_segment..]
+            .iter_mut()
+            .zip(self.ranges.drain(..))
+        {
+            item.keep_sent(AsSent::within(&text, range));
+        }
+        self.in_segment = self.items.len();
+        self.full.push(text);
     }
 
     /// Reads what can be read from `pos`.
     fn advance(&mut self) {
-        let rest = &self.body[self.pos..];
-        let text = match std::str::from_utf8(rest) {
-            Ok(text) => text,
-            // A chunk may end inside a character: read up to it.
-            Err(err) if err.error_len().is_none() => {
-                match std::str::from_utf8(&rest[..err.valid_up_to()]) {
-                    Ok(text) => text,
-                    Err(_) => return self.state = State::Whole,
-                }
-            }
-            Err(_) => return self.state = State::Whole,
-        };
+        let text = &self.segment[self.pos..];
         let bytes = text.as_bytes();
         let skip_ws = |mut idx: usize| {
             while bytes.get(idx).is_some_and(u8::is_ascii_whitespace) {
@@ -156,7 +250,7 @@ impl<T: DeserializeOwned + Model> ListDecoder<T> {
                         Some(Err(err)) if err.is_eof() => {
                             // Cut by the chunk's end: wait until the bytes waiting have doubled.
                             let waiting = bytes.len() - idx;
-                            self.retry_at = self.body.len() + waiting;
+                            self.retry_at = self.received + waiting;
                             break;
                         }
                         Some(Err(_)) => {
@@ -181,36 +275,42 @@ impl<T: DeserializeOwned + Model> ListDecoder<T> {
 
     /// The listing, once the whole body was pushed: what [`decode_list_owned`] gives for it
     /// (including its error, with the body given back, when the body is not a JSON array).
-    pub fn finish(self) -> Result<Listing<T>, (serde_json::Error, Vec<u8>)> {
+    pub fn finish(mut self) -> Result<Listing<T>, (serde_json::Error, Vec<u8>)> {
+        let whole = self.state == State::Closed
+            && self.cut_char.is_empty()
+            && self.segment[self.pos..].trim_ascii().is_empty();
+        if whole {
+            let last = std::mem::take(&mut self.segment);
+            self.keep_segment(last);
+            return Ok(Listing::new(self.items));
+        }
+        // Not a plain array of models: the whole body, decoded again as one.
         let Self {
-            body,
-            pos,
-            state,
-            mut items,
-            ranges,
+            full,
+            segment,
+            cut_char,
+            not_text,
+            items,
+            received,
             ..
         } = self;
-        let whole = state == State::Closed && body[pos..].iter().all(u8::is_ascii_whitespace);
-        if !whole {
-            drop(items);
-            return decode_list_owned(body);
+        drop(items);
+        let mut body = Vec::with_capacity(received + cut_char.len() + not_text.len());
+        for text in &full {
+            body.extend_from_slice(text.as_bytes());
         }
-        let text = match String::from_utf8(body) {
-            Ok(text) => Arc::new(text),
-            Err(err) => return decode_list_owned(err.into_bytes()),
-        };
-        for (item, range) in items.iter_mut().zip(ranges) {
-            item.keep_sent(AsSent::within(&text, range));
-        }
-        Ok(Listing::new(items))
+        body.extend_from_slice(segment.as_bytes());
+        body.extend_from_slice(&cut_char);
+        body.extend_from_slice(&not_text);
+        decode_list_owned(body)
     }
 }
 
 impl<T> std::fmt::Debug for ListDecoder<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ListDecoder")
-            .field("received", &self.body.len())
-            .field("read", &self.pos)
+            .field("received", &self.received)
+            .field("segments", &(self.full.len() + 1))
             .field("state", &self.state)
             .field("decoded", &self.items.len())
             .finish_non_exhaustive()
@@ -221,7 +321,7 @@ impl<T> std::fmt::Debug for ListDecoder<T> {
 #[allow(clippy::unwrap_used)] // tests: a panic is a failure
 mod tests {
     use super::*;
-    use crate::{Task, decode_list};
+    use crate::{Shared, Task, decode_list};
 
     /// The body pushed in chunks of every size from 1 to its length gives what
     /// `decode_list` gives, texts as sent included.
@@ -274,6 +374,115 @@ mod tests {
         ] {
             same_as_decode_list(body);
         }
+    }
+
+    /// A body of `count` small tasks with two-byte characters in them, `big` bytes of label
+    /// in the one at `big_at`.
+    fn long_body(count: usize, big_at: usize, big: usize) -> Vec<u8> {
+        let mut body = String::from("[\n");
+        for idx in 0..count {
+            if idx > 0 {
+                body.push_str(",\n");
+            }
+            let label = if idx == big_at {
+                "é".repeat(big / 2)
+            } else {
+                "ü".into()
+            };
+            body.push_str(&format!(
+                r#"{{"ID":"tâche-{idx}","Slot":{idx},"Labels":{{"é":"{label}"}},"Spec":{{"ForceUpdate":{}}}}}"#,
+                idx % 3
+            ));
+        }
+        body.push_str("\n]\n");
+        body.into_bytes()
+    }
+
+    /// Checks that the decoder fed `body` in chunks of `size` gives what `decode_list` gives,
+    /// and says how many segments it kept.
+    fn compare_in_chunks(body: &[u8], size: usize) -> usize {
+        let expected = decode_list::<Task>(body).unwrap();
+        let mut decoder = ListDecoder::<Task>::new();
+        for chunk in body.chunks(size) {
+            decoder.push(chunk);
+        }
+        let segments = decoder.full.len() + 1;
+        let got = decoder.finish().unwrap();
+        assert_eq!(got.items, expected.items, "chunks of {size}");
+        assert!(got.is_complete(), "chunks of {size}");
+        for (got, expected) in got.iter().zip(expected.iter()) {
+            assert_eq!(got.as_sent(), expected.as_sent(), "chunks of {size}");
+        }
+        // Task 0 and the last task with the same spec (`ForceUpdate` is the index mod 3).
+        let last_alike = (got.len() - 1) / 3 * 3;
+        assert!(
+            Shared::ptr_eq(&got[0].spec, &got[last_alike].spec),
+            "chunks of {size}: equal specs are shared across segments"
+        );
+        segments
+    }
+
+    #[test]
+    fn a_body_over_many_segments_decodes_like_the_whole_body() {
+        let body = long_body(4_000, usize::MAX, 0);
+        assert!(body.len() > 8 * SEGMENT_FIRST, "{} bytes", body.len());
+        for size in [1, 7, 1_000, SEGMENT_FIRST - 1, SEGMENT_FIRST + 1, 70_000] {
+            let segments = compare_in_chunks(&body, size);
+            assert!(segments >= 3, "chunks of {size}: {segments} segments");
+        }
+        assert_eq!(
+            compare_in_chunks(&body, body.len()),
+            1,
+            "one push, one segment"
+        );
+    }
+
+    #[test]
+    fn an_element_larger_than_a_segment_stays_whole() {
+        let body = long_body(300, 150, 3 * SEGMENT_MAX);
+        for size in [4_096, 65_536, SEGMENT_MAX + 3] {
+            compare_in_chunks(&body, size);
+        }
+    }
+
+    #[test]
+    fn a_bad_element_in_a_later_segment_gives_decode_lists_answer() {
+        let mut body = long_body(4_000, usize::MAX, 0);
+        // Task 3,500's Slot becomes a string: that element fails, the others decode.
+        let text = String::from_utf8(body.clone()).unwrap();
+        let bad = text.replacen(r#""Slot":3500,"#, r#""Slot":"x","#, 1);
+        assert_ne!(bad, text);
+        body = bad.into_bytes();
+        let expected = decode_list::<Task>(&body).unwrap();
+        assert_eq!(expected.failures.len(), 1);
+        let mut decoder = ListDecoder::<Task>::new();
+        for chunk in body.chunks(3_000) {
+            decoder.push(chunk);
+        }
+        let got = decoder.finish().unwrap();
+        assert_eq!(got.items, expected.items);
+        assert_eq!(got.failures, expected.failures);
+        // A body cut short comes back whole with decode_list_owned's error.
+        let cut = &body[..body.len() - 10];
+        let mut decoder = ListDecoder::<Task>::new();
+        for chunk in cut.chunks(5_000) {
+            decoder.push(chunk);
+        }
+        let (err, back) = decoder.finish().unwrap_err();
+        assert!(err.is_eof(), "{err}");
+        assert_eq!(back, cut);
+        // A byte that is not UTF-8 far into the body: decode_list's error, the body back.
+        let mut not_text = body.clone();
+        let at = not_text.len() - 5_000;
+        not_text[at] = 0xff;
+        let expected = decode_list::<Task>(&not_text).unwrap_err();
+        let mut decoder = ListDecoder::<Task>::new();
+        for chunk in not_text.chunks(3_001) {
+            decoder.push(chunk);
+        }
+        let (err, back) = decoder.finish().unwrap_err();
+        assert_eq!(err.to_string(), expected.to_string());
+        assert_eq!(back, not_text);
     }
 
     #[test]
