@@ -9,6 +9,7 @@
 mod api;
 pub(crate) mod errors;
 mod host;
+mod list;
 mod logs;
 mod tls;
 
@@ -435,27 +436,35 @@ impl HttpTransport {
     /// A GET whose body is a JSON array, decoded element by element while it arrives
     /// (`swarm_models::ListDecoder`): elements that do not decode are failures of the listing
     /// (logged), not of the call.
-    async fn get_list<T: DeserializeOwned + swarm_models::Model>(
+    async fn get_list<T: DeserializeOwned + swarm_models::Model + Send + 'static>(
         &self,
         url: Url,
     ) -> Result<swarm_models::Listing<T>> {
         let label = request_label(&url);
-        let decoder = self
-            .exchange(url, async |response: reqwest::Response, label: &str| {
+        let finished = self
+            .exchange(url, async |mut response: reqwest::Response, label: &str| {
                 let status = response.status();
                 if !status.is_success() {
                     let body = self.read_body(response, label).await?;
                     return Err(self.status_error(label, status, &body, None));
                 }
-                // Parsing overlaps the transfer; the decoder keeps the body as the objects'
-                // text instead of a copy: one body in memory, not two.
-                let mut decoder = swarm_models::ListDecoder::<T>::new();
-                self.read_chunks(response, label, |chunk| decoder.push(chunk))
-                    .await?;
-                Ok(decoder)
+                // Parsing overlaps the transfer (on a thread of its own once the body is
+                // big: `list::Decoding`); the decoder keeps the body as the objects' text
+                // instead of a copy: one body in memory, not two.
+                let mut decoding = list::Decoding::<T>::new();
+                let mut read = 0;
+                while let Some(chunk) = self.next_chunk(&mut response, &mut read, label).await? {
+                    decoding.push(chunk).await;
+                }
+                decoding.finish().await.ok_or_else(|| Error::Config {
+                    message: format!(
+                        "{} {label}: the runtime shut down while the list was decoded",
+                        self.inner.target.display
+                    ),
+                })
             })
             .await?;
-        let listing = decoder.finish().map_err(|(err, body)| {
+        let listing = finished.map_err(|(err, body)| {
             Error::decode(format!("{} {label}", self.inner.target.display), &body, err)
         })?;
         self.log_failures(&label, &listing.failures);
@@ -608,43 +617,44 @@ impl HttpTransport {
     }
 
     /// The whole body, within the size cap.
-    async fn read_body(&self, response: reqwest::Response, label: &str) -> Result<Vec<u8>> {
+    async fn read_body(&self, mut response: reqwest::Response, label: &str) -> Result<Vec<u8>> {
         let announced = response.content_length().unwrap_or(0);
         let mut body = Vec::with_capacity(usize::try_from(announced.min(1 << 20)).unwrap_or(0));
-        self.read_chunks(response, label, |chunk| body.extend_from_slice(chunk))
-            .await?;
+        let mut read = 0;
+        while let Some(chunk) = self.next_chunk(&mut response, &mut read, label).await? {
+            body.extend_from_slice(&chunk);
+        }
         Ok(body)
     }
 
-    /// Hands each chunk of the body to `sink` as it arrives; a body over the size cap (as
-    /// announced, or as it comes) is [`Error::ResponseTooLarge`], and nothing more is read.
-    async fn read_chunks(
+    /// The next chunk of the body as it arrives, `None` at its end; `read` counts the bytes
+    /// so far. A body over the size cap (as announced, or as it comes) is
+    /// [`Error::ResponseTooLarge`], and nothing more is read.
+    async fn next_chunk(
         &self,
-        mut response: reqwest::Response,
+        response: &mut reqwest::Response,
+        read: &mut u64,
         label: &str,
-        mut sink: impl FnMut(&[u8]),
-    ) -> Result<()> {
+    ) -> Result<Option<bytes::Bytes>> {
         let limit = self.inner.max_body_size;
         let too_large = || Error::ResponseTooLarge {
             endpoint: format!("{} {label}", self.inner.target.display),
             limit,
         };
-        if response.content_length().unwrap_or(0) > limit {
+        if *read == 0 && response.content_length().unwrap_or(0) > limit {
             return Err(too_large());
         }
-        let mut read = 0u64;
-        while let Some(chunk) = response
+        let chunk = response
             .chunk()
             .await
-            .map_err(|err| self.transport_error(err))?
-        {
-            read += chunk.len() as u64;
-            if read > limit {
+            .map_err(|err| self.transport_error(err))?;
+        if let Some(chunk) = &chunk {
+            *read += chunk.len() as u64;
+            if *read > limit {
                 return Err(too_large());
             }
-            sink(&chunk);
         }
-        Ok(())
+        Ok(chunk)
     }
 
     fn transport_error(&self, err: reqwest::Error) -> Error {
