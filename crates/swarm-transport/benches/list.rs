@@ -11,8 +11,8 @@
 //! (`Fault::Bandwidth`), as a remote daemon would: the list decodes while the body arrives.
 //!
 //! After the criterion groups, the list and the parse alone are timed once more, one after
-//! the other in turns (a list, then a parse of the same body, and again: 60 pairs of 1k, 20
-//! of 10k, 6 of 50k), so that both see the same machine at the same moments and the parse
+//! the other in turns (a list, then a parse of the same body, and again: 300 pairs of 1k, 60
+//! of 10k, 12 of 50k), so that both see the same machine at the same moments and the parse
 //! reads a body that is not left hot in the cache by the runs before it, as the list's is
 //! not. Criterion times each row for 3 s on its own, and on this shared 2-core machine the
 //! speed of the whole machine drifts between two such windows by more than the 30 % the
@@ -268,7 +268,7 @@ fn vm_hwm_kib() -> u64 {
 }
 
 /// Pairs of (list, parse) timed in turns, per size.
-const ALTERNATING: [(usize, usize); 3] = [(1_000, 60), (10_000, 20), (50_000, 6)];
+const ALTERNATING: [(usize, usize); 3] = [(1_000, 300), (10_000, 60), (50_000, 12)];
 
 /// Times the list and the parse alone in turns (see the crate docs above) and reports the
 /// medians of each.
