@@ -188,6 +188,13 @@ pub(crate) async fn write_head<W: AsyncWrite + Unpin>(
     length: Option<usize>,
     keep_alive: bool,
 ) -> io::Result<()> {
+    writer
+        .write_all(head_text(response, length, keep_alive).as_bytes())
+        .await
+}
+
+/// The status line and headers; `length` `None` means chunked.
+fn head_text(response: &Response, length: Option<usize>, keep_alive: bool) -> String {
     let mut head = format!(
         "HTTP/1.1 {} {}\r\n",
         response.status,
@@ -207,10 +214,13 @@ pub(crate) async fn write_head<W: AsyncWrite + Unpin>(
         head.push_str("Connection: close\r\n");
     }
     head.push_str("\r\n");
-    writer.write_all(head.as_bytes()).await
+    head
 }
 
 /// Writes a whole response framed as Go frames it; `head_only` for `HEAD` requests.
+///
+/// The head goes out in the same write as the start of the body, as Go's buffered writer
+/// sends it: a client reading the head finds the first bytes of the body with it.
 pub(crate) async fn write_response<W: AsyncWrite + Unpin>(
     writer: &mut W,
     response: &Response,
@@ -220,19 +230,20 @@ pub(crate) async fn write_response<W: AsyncWrite + Unpin>(
     if head_only {
         write_head(writer, response, Some(0), keep_alive).await?;
     } else if response.body.len() <= CHUNKING_THRESHOLD {
-        write_head(writer, response, Some(response.body.len()), keep_alive).await?;
-        writer.write_all(&response.body).await?;
+        let mut whole = head_text(response, Some(response.body.len()), keep_alive).into_bytes();
+        whole.extend_from_slice(&response.body);
+        writer.write_all(&whole).await?;
     } else {
-        write_head(writer, response, None, keep_alive).await?;
         // Each chunk goes out in one write (size line, data, CRLF), as a buffered writer
         // would send it: not three small writes the client would each wake up for.
-        let mut frame = Vec::with_capacity(CHUNK_SIZE + 16);
+        let mut frame = head_text(response, None, keep_alive).into_bytes();
+        frame.reserve(CHUNK_SIZE + 16);
         for chunk in response.body.chunks(CHUNK_SIZE) {
-            frame.clear();
             frame.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
             frame.extend_from_slice(chunk);
             frame.extend_from_slice(b"\r\n");
             writer.write_all(&frame).await?;
+            frame.clear();
         }
         writer.write_all(b"0\r\n\r\n").await?;
     }
@@ -302,6 +313,54 @@ mod tests {
         let request = read_request(&mut reader).await.unwrap().unwrap();
         assert_eq!(request.path, "/v1.41/tasks/web+1 x%zz");
         assert_eq!(request.query_param("filters").as_deref(), Some("a b+c"));
+    }
+
+    /// A writer that keeps each write apart.
+    #[derive(Default)]
+    struct Writes(Vec<Vec<u8>>);
+
+    impl AsyncWrite for Writes {
+        fn poll_write(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+            buf: &[u8],
+        ) -> std::task::Poll<io::Result<usize>> {
+            self.0.push(buf.to_vec());
+            std::task::Poll::Ready(Ok(buf.len()))
+        }
+        fn poll_flush(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<io::Result<()>> {
+            std::task::Poll::Ready(Ok(()))
+        }
+        fn poll_shutdown(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<io::Result<()>> {
+            std::task::Poll::Ready(Ok(()))
+        }
+    }
+
+    #[tokio::test]
+    async fn the_head_goes_out_with_the_start_of_the_body() {
+        let mut writes = Writes::default();
+        let response = Response::json_bytes(200, vec![b'x'; 3 * CHUNK_SIZE]);
+        write_response(&mut writes, &response, false, true)
+            .await
+            .unwrap();
+        let first = String::from_utf8(writes.0[0].clone()).unwrap();
+        assert!(first.starts_with("HTTP/1.1 200 OK\r\n"), "{first:.40}");
+        assert!(first.contains("\r\n\r\n8000\r\nxxx"), "{first:.200}");
+        // Then one write per chunk, and the last chunk.
+        let chunks = response.body.len().div_ceil(CHUNK_SIZE);
+        assert_eq!(writes.0.len(), chunks + 1, "head with chunk 1, the others, the end");
+        let mut writes = Writes::default();
+        write_response(&mut writes, &Response::text(200, "OK"), false, true)
+            .await
+            .unwrap();
+        assert_eq!(writes.0.len(), 1, "a small answer is one write");
+        assert!(writes.0[0].ends_with(b"\r\n\r\nOK"));
     }
 
     #[tokio::test]
