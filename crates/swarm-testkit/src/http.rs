@@ -354,7 +354,11 @@ mod tests {
         assert!(first.contains("\r\n\r\n8000\r\nxxx"), "{first:.200}");
         // Then one write per chunk, and the last chunk.
         let chunks = response.body.len().div_ceil(CHUNK_SIZE);
-        assert_eq!(writes.0.len(), chunks + 1, "head with chunk 1, the others, the end");
+        assert_eq!(
+            writes.0.len(),
+            chunks + 1,
+            "head with chunk 1, the others, the end"
+        );
         let mut writes = Writes::default();
         write_response(&mut writes, &Response::text(200, "OK"), false, true)
             .await
