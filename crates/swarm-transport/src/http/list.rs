@@ -2,11 +2,12 @@
 //!
 //! The runtime's thread receives the body (hyper reads the socket, undoes the chunked
 //! framing) and hands each chunk to a [`ListDecoder`]. Decoding on that same thread means the
-//! socket is not read while an element is parsed: receiving and parsing take turns, and a
-//! body of 40 MB spends about a fifth of its time receiving. Past [`HANDOFF`] bytes the
-//! decoder moves to a blocking thread (`tokio::task::spawn_blocking`) and the chunks follow
-//! it over a channel, so that the two overlap on two cores. A small body stays on the
-//! runtime's thread: for it the hand-off would cost more than the overlap gains.
+//! socket is not read while an element is parsed: receiving and parsing take turns (a
+//! 50,000-task list, 40 MB, spent about a quarter of its time off the CPU; see
+//! docs/benchmarks.md). Past [`HANDOFF`] bytes the decoder moves to a blocking thread
+//! (`tokio::task::spawn_blocking`) and the chunks follow it in batches over a bounded
+//! channel, so that the two overlap on two cores. A small body stays on the runtime's
+//! thread: for it the hand-off would cost more than the overlap gains.
 
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
