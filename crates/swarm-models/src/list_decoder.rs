@@ -112,6 +112,11 @@ impl<T: DeserializeOwned + Model> ListDecoder<T> {
         }
     }
 
+    /// How many bytes were pushed so far.
+    pub fn received(&self) -> usize {
+        self.received + self.cut_char.len() + self.not_text.len()
+    }
+
     /// Adds the next bytes of the body and decodes the elements they complete.
     pub fn push(&mut self, chunk: &[u8]) {
         if !self.not_text.is_empty() {
@@ -285,17 +290,16 @@ impl<T: DeserializeOwned + Model> ListDecoder<T> {
             return Ok(Listing::new(self.items));
         }
         // Not a plain array of models: the whole body, decoded again as one.
+        let mut body = Vec::with_capacity(self.received());
         let Self {
             full,
             segment,
             cut_char,
             not_text,
             items,
-            received,
             ..
         } = self;
         drop(items);
-        let mut body = Vec::with_capacity(received + cut_char.len() + not_text.len());
         for text in &full {
             body.extend_from_slice(text.as_bytes());
         }
@@ -480,6 +484,11 @@ mod tests {
         for chunk in not_text.chunks(3_001) {
             decoder.push(chunk);
         }
+        assert_eq!(
+            decoder.received(),
+            not_text.len(),
+            "every byte counts, text or not"
+        );
         let (err, back) = decoder.finish().unwrap_err();
         assert_eq!(err.to_string(), expected.to_string());
         assert_eq!(back, not_text);

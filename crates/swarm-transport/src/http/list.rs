@@ -32,8 +32,6 @@ type Finished<T> = Result<Listing<T>, (serde_json::Error, Vec<u8>)>;
 /// A list body being decoded, here or on its own thread.
 pub(super) struct Decoding<T> {
     state: State<T>,
-    /// The bytes pushed so far.
-    received: usize,
 }
 
 enum State<T> {
@@ -56,18 +54,16 @@ impl<T: DeserializeOwned + Model + Send + 'static> Decoding<T> {
     pub(super) fn new() -> Self {
         Self {
             state: State::Here(ListDecoder::new()),
-            received: 0,
         }
     }
 
     /// The next chunk of the body; waits while [`WAITING_BATCHES`] batches wait for the
     /// decoding thread.
     pub(super) async fn push(&mut self, chunk: Bytes) {
-        self.received += chunk.len();
         match &mut self.state {
             State::Here(decoder) => {
                 decoder.push(&chunk);
-                if self.received >= HANDOFF {
+                if decoder.received() >= HANDOFF {
                     self.hand_off();
                 }
             }
