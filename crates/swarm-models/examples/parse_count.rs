@@ -9,7 +9,9 @@
 //!     target/release/examples/parse_count decode_list 2000
 //! ```
 //!
-//! Readers: `decode_list` (this crate's production path), `from_slice`
+//! Readers: `decode_list` (this crate's production path for a whole body), `list_decoder`
+//! (`ListDecoder`, the transports' path for a body that arrives in chunks, pushed in chunks
+//! of 64 KiB, or of `SIZE` bytes with `list_decoder:SIZE`), `from_slice`
 //! (`serde_json::from_slice::<Vec<Task>>`) and `bollard` (bollard-stubs' `Task`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a profiling driver: bad input should stop it
@@ -30,7 +32,20 @@ fn measure(reader: &str, body: &[u8]) -> usize {
         "bollard" => serde_json::from_slice::<Vec<bollard_stubs::models::Task>>(body)
             .unwrap()
             .len(),
-        other => panic!("unknown reader {other:?} (decode_list, from_slice or bollard)"),
+        chunked if chunked.starts_with("list_decoder") => {
+            // `list_decoder:SIZE`: pushed in chunks of SIZE bytes (default 64 KiB).
+            let size = chunked
+                .strip_prefix("list_decoder:")
+                .map_or(64 * 1024, |size| size.parse().expect("a chunk size"));
+            let mut decoder = swarm_models::ListDecoder::<swarm_models::Task>::new();
+            for chunk in body.chunks(size) {
+                decoder.push(chunk);
+            }
+            decoder.finish().unwrap().len()
+        }
+        other => panic!(
+            "unknown reader {other:?} (decode_list, list_decoder[:SIZE], from_slice or bollard)"
+        ),
     }
 }
 

@@ -205,6 +205,10 @@ fn real_engine_suite() {
             robustness::live_fidelity,
         ),
         (
+            "the daemon frames a large JSON answer as one chunk",
+            robustness::answer_framing,
+        ),
+        (
             "errors: unknown task id, unreachable socket",
             robustness::errors,
         ),
