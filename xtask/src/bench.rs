@@ -4,7 +4,8 @@
 //! It builds the bench targets once (`cargo bench --no-run`, not counted in the run's time;
 //! one build, because each `cargo bench --bench X` would unify features differently and
 //! rebuild), then runs their executables as `cargo bench` would, in order: the parse bench of swarm-models, the list bench of swarm-transport,
-//! the rows/output bench of swarm-tasks (all criterion, 1 s warm-up and 3 s measurement) and
+//! the rows/output bench of swarm-tasks (all criterion, 1 s warm-up and 3 s measurement, no
+//! plots) and
 //! the `service ps` comparison with docker (`ps_vs_docker --services 10`, N runs per
 //! command). Medians come from criterion's own `new/estimates.json` files under
 //! `$CARGO_TARGET_DIR/criterion` (`target/criterion` without it); the parse and list
@@ -28,8 +29,13 @@ const DOC: &str = "docs/benchmarks.md";
 pub const BEGIN: &str = "<!-- xtask bench: begin -->";
 /// The last line of the generated section.
 pub const END: &str = "<!-- xtask bench: end -->";
-/// Criterion's settings for every criterion bench of the run.
-const CRITERION_ARGS: [&str; 4] = ["--warm-up-time", "1", "--measurement-time", "3"];
+/// Criterion's settings for every criterion bench of the run. `--noplot`: the section is
+/// written from criterion's `estimates.json`, and drawing its HTML report's plots took 100 of
+/// the run's 250 s (2 vCPU, 2026-12-03).
+const CRITERION_ARGS: [&str; 5] = ["--warm-up-time", "1", "--measurement-time", "3", "--noplot"];
+
+/// Criterion's filter (a regex) for the parse bench: our rows, bollard's and serialization.
+const PARSE_ROWS: &str = "^(parse/(decode_list|bollard)|serialize)/";
 
 /// The packages whose benches run.
 const PACKAGES: [&str; 4] = [
@@ -63,9 +69,21 @@ impl Target {
         args
     }
 
-    /// The command as documented (`cargo bench -p ... -- ...`).
+    /// The command as documented (`cargo bench -p ... -- ...`), an argument with a character
+    /// the shell would read in single quotes.
     fn display(&self) -> String {
-        format!("cargo {}", self.cargo_args().join(" "))
+        let words: Vec<String> = self
+            .cargo_args()
+            .into_iter()
+            .map(|arg| {
+                if arg.contains(|c: char| "()|^$*?[]{}<>&;\" ".contains(c)) {
+                    format!("'{arg}'")
+                } else {
+                    arg
+                }
+            })
+            .collect();
+        format!("cargo {}", words.join(" "))
     }
 }
 
@@ -74,7 +92,9 @@ fn targets(runs: usize) -> Vec<Target> {
     vec![
         Target {
             bench: "parse",
-            args: criterion(),
+            // Only the rows the section shows: the `from_slice` rows (our types without
+            // `decode_list`) are for comparisons by hand.
+            args: [criterion(), vec![PARSE_ROWS.to_owned()]].concat(),
         },
         Target {
             bench: "list",
@@ -805,6 +825,29 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("more than once"), "{err}");
+    }
+
+    #[test]
+    fn the_documented_commands_quote_what_the_shell_would_read() {
+        let parse = targets(5).into_iter().find(|t| t.bench == "parse").unwrap();
+        let shown = parse.display();
+        assert!(
+            shown.ends_with(&format!("--noplot '{PARSE_ROWS}'")),
+            "{shown}"
+        );
+        // The same argument reaches the bench unquoted.
+        assert_eq!(parse.args.last().map(String::as_str), Some(PARSE_ROWS));
+        // Criterion reads the filter as a regex: the section's rows are in, `from_slice`'s out.
+        let filter = regex::Regex::new(PARSE_ROWS).unwrap();
+        for row in [
+            "parse/decode_list/1000",
+            "parse/bollard/50000",
+            "serialize/swarm-models/10000",
+            "serialize/bollard/10000",
+        ] {
+            assert!(filter.is_match(row), "{row} is left out");
+        }
+        assert!(!filter.is_match("parse/from_slice/1000"));
     }
 
     #[test]
