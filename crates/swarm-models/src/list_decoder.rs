@@ -112,11 +112,6 @@ impl<T: DeserializeOwned + Model> ListDecoder<T> {
         }
     }
 
-    /// How many bytes were pushed so far.
-    pub fn received(&self) -> usize {
-        self.received + self.cut_char.len() + self.not_text.len()
-    }
-
     /// Adds the next bytes of the body and decodes the elements they complete.
     pub fn push(&mut self, chunk: &[u8]) {
         if !self.not_text.is_empty() {
@@ -163,7 +158,7 @@ impl<T: DeserializeOwned + Model> ListDecoder<T> {
             self.segment.push_str(now);
             self.received += now.len();
             text = later;
-            if matches!(self.state, State::Closed | State::Whole) || self.received < self.retry_at {
+            if !self.reading() || self.received < self.retry_at {
                 continue;
             }
             let table = self.table.take().unwrap_or_else(SharingTable::new);
@@ -177,8 +172,7 @@ impl<T: DeserializeOwned + Model> ListDecoder<T> {
     /// decoded elements, more room in this one when not (a huge element, or text that is
     /// kept only for the decoding of the whole body at the end).
     fn make_room(&mut self, wanted: usize) {
-        let reading = !matches!(self.state, State::Closed | State::Whole);
-        if !reading || self.pos == 0 {
+        if !self.reading() || self.pos == 0 {
             let grow = self.segment.capacity().clamp(SEGMENT_FIRST, SEGMENT_MAX);
             self.segment.reserve(grow.max(wanted.min(SEGMENT_MAX)));
             return;
@@ -191,6 +185,11 @@ impl<T: DeserializeOwned + Model> ListDecoder<T> {
         done.truncate(self.pos);
         self.pos = 0;
         self.keep_segment(done);
+    }
+
+    /// Whether elements are still read as they come (not past the `]`, nothing off).
+    fn reading(&self) -> bool {
+        !matches!(self.state, State::Closed | State::Whole)
     }
 
     /// Gives the objects decoded from the current segment their text, `text`.
@@ -310,10 +309,17 @@ impl<T: DeserializeOwned + Model> ListDecoder<T> {
     }
 }
 
+impl<T> ListDecoder<T> {
+    /// How many bytes were pushed so far.
+    pub fn received(&self) -> usize {
+        self.received + self.cut_char.len() + self.not_text.len()
+    }
+}
+
 impl<T> std::fmt::Debug for ListDecoder<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ListDecoder")
-            .field("received", &self.received)
+            .field("received", &self.received())
             .field("segments", &(self.full.len() + 1))
             .field("state", &self.state)
             .field("decoded", &self.items.len())

@@ -12,16 +12,30 @@ use std::time::Instant;
 /// assert!(first >= 0.0 && second >= 0.0);
 /// ```
 pub fn in_turns(pairs: usize, mut first: impl FnMut(), mut second: impl FnMut()) -> (f64, f64) {
-    let (mut firsts, mut seconds) = (Vec::with_capacity(pairs), Vec::with_capacity(pairs));
-    for _ in 0..pairs.max(1) {
-        let started = Instant::now();
-        first();
-        firsts.push(started.elapsed().as_secs_f64() * 1e9);
-        let started = Instant::now();
-        second();
-        seconds.push(started.elapsed().as_secs_f64() * 1e9);
+    match in_turns_all(pairs, &mut [&mut first, &mut second])[..] {
+        [first, second] => (first, second),
+        _ => unreachable!("one median per step"),
     }
-    (median(firsts), median(seconds))
+}
+
+/// Runs each of `steps` in order, `rounds` times, and gives the median time of each in
+/// nanoseconds, in the order of `steps`: [`in_turns`] for any number of things.
+///
+/// ```
+/// let mut count = 0;
+/// let medians = swarm_testkit::timing::in_turns_all(4, &mut [&mut || (), &mut || count += 1]);
+/// assert_eq!((medians.len(), count), (2, 4));
+/// ```
+pub fn in_turns_all(rounds: usize, steps: &mut [&mut dyn FnMut()]) -> Vec<f64> {
+    let mut times = vec![Vec::with_capacity(rounds); steps.len()];
+    for _ in 0..rounds.max(1) {
+        for (step, times) in steps.iter_mut().zip(&mut times) {
+            let started = Instant::now();
+            step();
+            times.push(started.elapsed().as_secs_f64() * 1e9);
+        }
+    }
+    times.into_iter().map(median).collect()
 }
 
 /// The median of a non-empty list of times (the upper one of an even count).

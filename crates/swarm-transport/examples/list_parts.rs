@@ -17,19 +17,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a measuring driver: a failure should stop it
 
 use std::path::PathBuf;
-use std::time::Instant;
-
-use swarm_models::{Runtime, Task, TaskFilter};
+use swarm_models::{Runtime, Task, TaskFilter, decode_list};
+use swarm_testkit::timing::in_turns_all;
 use swarm_transport::{HttpTransport, Transport};
-
-fn median(mut times: Vec<f64>) -> f64 {
-    times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
-}
-
-fn millis(start: Instant) -> f64 {
-    start.elapsed().as_secs_f64() * 1e3
-}
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -68,57 +58,54 @@ fn main() {
             .await
             .unwrap()
     });
-    let mut times: [Vec<f64>; 5] = Default::default();
     let mut pieces = Vec::new();
-    for _ in 0..rounds {
-        let start = Instant::now();
-        runtime.block_on(async {
-            let ping = raw.get("http://docker/_ping").send().await.unwrap();
-            std::hint::black_box(ping.bytes().await.unwrap());
-        });
-        times[0].push(millis(start));
-
-        let start = Instant::now();
-        let count = runtime.block_on(async {
-            let mut response = raw.get(url.clone()).send().await.unwrap();
-            let mut count = 0;
-            while let Some(piece) = response.chunk().await.unwrap() {
-                std::hint::black_box(piece);
-                count += 1;
-            }
-            count
-        });
-        times[1].push(millis(start));
-        pieces.push(f64::from(count));
-
-        let start = Instant::now();
-        runtime.block_on(async {
-            let mut response = raw.get(url.clone()).send().await.unwrap();
-            let mut whole = Vec::new();
-            while let Some(piece) = response.chunk().await.unwrap() {
-                whole.extend_from_slice(&piece);
-            }
-            std::hint::black_box(whole);
-        });
-        times[2].push(millis(start));
-
-        let start = Instant::now();
-        drop(std::hint::black_box(
-            runtime.block_on(docker.list_tasks(&filter)).unwrap(),
-        ));
-        times[3].push(millis(start));
-
-        let start = Instant::now();
-        drop(std::hint::black_box(
-            swarm_models::decode_list::<Task>(&body).unwrap(),
-        ));
-        times[4].push(millis(start));
-    }
-    let [ping, discard, collect, list, parse] = times.map(median);
+    let medians = in_turns_all(
+        rounds,
+        &mut [
+            &mut || {
+                runtime.block_on(async {
+                    let ping = raw.get("http://docker/_ping").send().await.unwrap();
+                    std::hint::black_box(ping.bytes().await.unwrap());
+                });
+            },
+            &mut || {
+                let count = runtime.block_on(async {
+                    let mut response = raw.get(url.clone()).send().await.unwrap();
+                    let mut count = 0u32;
+                    while let Some(piece) = response.chunk().await.unwrap() {
+                        std::hint::black_box(piece);
+                        count += 1;
+                    }
+                    count
+                });
+                pieces.push(count);
+            },
+            &mut || {
+                runtime.block_on(async {
+                    let mut response = raw.get(url.clone()).send().await.unwrap();
+                    let mut whole = Vec::new();
+                    while let Some(piece) = response.chunk().await.unwrap() {
+                        whole.extend_from_slice(&piece);
+                    }
+                    std::hint::black_box(whole);
+                });
+            },
+            &mut || {
+                drop(std::hint::black_box(
+                    runtime.block_on(docker.list_tasks(&filter)).unwrap(),
+                ));
+            },
+            &mut || drop(std::hint::black_box(decode_list::<Task>(&body).unwrap())),
+        ],
+    );
+    pieces.sort_unstable();
+    let [ping, discard, collect, list, parse] = <[f64; 5]>::try_from(medians)
+        .expect("one median per step")
+        .map(|nanos| nanos / 1e6);
     println!(
         "{} bytes in {} pieces; medians of {rounds} rounds (ms): ping {ping:.3}, discard {discard:.3}, collect {collect:.3}, list {list:.3}, parse {parse:.3}; list / parse {:.2}",
         body.len(),
-        median(pieces),
+        pieces[pieces.len() / 2],
         list / parse
     );
 }
